@@ -1,0 +1,103 @@
+//! The timeline bar: play/pause, step, undo, speed, the simulated clock and the share link.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use engine::sim::format_iso;
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+
+use crate::state::{AppState, SPEEDS};
+
+/// How often the clock moves while playing, in real milliseconds.
+const TICK_MS: u32 = 50;
+
+#[component]
+pub fn Timeline() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let ticker: StoredValue<Option<Interval>, LocalStorage> = StoredValue::new_local(None);
+
+    let start = move || {
+        state.playing.set(true);
+        let last = Rc::new(Cell::new(now_real_ms()));
+        let carry = Rc::new(Cell::new(0.0));
+        let interval = Interval::new(TICK_MS, move || {
+            let now = now_real_ms();
+            let simulated =
+                (now - last.get()) * f64::from(state.speed.get_untracked()) + carry.get();
+            last.set(now);
+            let whole = simulated.floor();
+            carry.set(simulated - whole);
+            if whole >= 1.0 {
+                state.play(whole as i64);
+            }
+        });
+        ticker.set_value(Some(interval));
+    };
+    let stop = move || {
+        ticker.set_value(None);
+        state.pause();
+    };
+    // A failed play step pauses through `state.playing`; drop the timer then too.
+    Effect::new(move |_| {
+        if !state.playing.get() {
+            ticker.set_value(None);
+        }
+    });
+
+    let toggle = move |_| {
+        if state.playing.get_untracked() {
+            stop()
+        } else {
+            start()
+        }
+    };
+    let step = move |_| {
+        stop();
+        state.run("sim step");
+    };
+    let undo = move |_| {
+        stop();
+        state.run("sim undo");
+    };
+    let clock = move || state.with(|session| format_iso(session.world().now_ms()));
+    let copy_link = move |_| {
+        if let Ok(href) = window().location().href() {
+            let _ = window().navigator().clipboard().write_text(&href);
+        }
+    };
+
+    view! {
+        <div class="pp-timeline" role="toolbar" aria-label="Timeline">
+            <button data-testid="play" class="pp-play" on:click=toggle
+                aria-label=move || if state.playing.get() { "Pause" } else { "Play" }>
+                {move || if state.playing.get() { "⏸ Pause" } else { "▶ Play" }}
+            </button>
+            <button data-testid="step" on:click=step title="Fire the next scheduled event">"Step ⇥"</button>
+            <button data-testid="undo" on:click=undo title="Undo the last change">"↶ Undo"</button>
+            <label class="pp-speed">
+                "Speed "
+                <select data-testid="speed"
+                    on:change=move |ev| {
+                        if let Ok(speed) = event_target_value(&ev).parse() {
+                            state.speed.set(speed);
+                        }
+                    }>
+                    {SPEEDS.iter().map(|&speed| view! {
+                        <option value=speed.to_string() selected=move || state.speed.get() == speed>
+                            {format!("×{speed}")}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <output class="pp-clock" data-testid="clock" aria-live="off">{clock}</output>
+            <button data-testid="share" on:click=copy_link title="Copy a link that rebuilds this exact world">
+                "Copy link"
+            </button>
+        </div>
+    }
+}
+
+fn now_real_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or_default()
+}

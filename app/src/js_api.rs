@@ -1,0 +1,111 @@
+//! The JavaScript API for host pages: `new Playground(seed?)`, `exec`, `advance`, `now`, `trace`,
+//! `traceHash`, `undo`, `shareState`; plus the bench hooks the wasm bench page calls.
+
+use engine::WorldConfig;
+use engine::api::{MemoryFiles, Session};
+use wasm_bindgen::prelude::*;
+
+/// One simulated world, driven from JavaScript.
+#[wasm_bindgen]
+pub struct Playground {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// `new Playground()` or `new Playground(seed)`; the seed is a whole number (default 1).
+    #[wasm_bindgen(constructor)]
+    pub fn new(seed: Option<f64>) -> Result<Playground, JsError> {
+        let seed = match seed {
+            None => WorldConfig::default().seed,
+            Some(seed) if seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0 => {
+                seed as u64
+            }
+            Some(seed) => {
+                return Err(JsError::new(&format!(
+                    "the seed must be a whole number from 0 to 2^53-1, not {seed}"
+                )));
+            }
+        };
+        let config = WorldConfig {
+            seed,
+            ..WorldConfig::default()
+        };
+        Ok(Playground {
+            session: Session::new(config, Box::new(MemoryFiles::default())),
+        })
+    }
+
+    /// Runs one or more command lines; returns `{ok, output}`.
+    pub fn exec(&mut self, line: &str) -> JsValue {
+        let outcome = self.session.exec(line);
+        let object = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&object, &"ok".into(), &outcome.ok.into());
+        let _ = js_sys::Reflect::set(&object, &"output".into(), &outcome.output.into());
+        object.into()
+    }
+
+    /// Moves the clock forward by `ms` simulated milliseconds, firing due events.
+    pub fn advance(&mut self, ms: f64) -> Result<(), JsError> {
+        if !(ms.fract() == 0.0 && ms > 0.0 && ms <= 9_007_199_254_740_991.0) {
+            return Err(JsError::new(&format!(
+                "advance needs a positive whole number of milliseconds, not {ms}"
+            )));
+        }
+        self.session
+            .play(ms as i64)
+            .map_err(|err| JsError::new(&err))
+    }
+
+    /// The simulated time in milliseconds since the Unix epoch.
+    pub fn now(&self) -> f64 {
+        self.session.world().now_ms() as f64
+    }
+
+    /// The last `last` trace events (all when absent) as objects
+    /// `{seq, time, time_ms, service, kind, fields}`.
+    pub fn trace(&self, last: Option<u32>) -> Result<JsValue, JsError> {
+        let trace = self.session.world().trace();
+        let events = match last {
+            Some(n) => trace.last(n as usize),
+            None => trace.events(),
+        };
+        let array: Vec<serde_json::Value> = events.iter().map(|event| event.to_json()).collect();
+        js_sys::JSON::parse(&serde_json::Value::from(array).to_string())
+            .map_err(|_| JsError::new("the trace could not be converted"))
+    }
+
+    /// `sha256:<hex>` of the whole trace: equal hashes mean identical runs.
+    #[wasm_bindgen(js_name = traceHash)]
+    pub fn trace_hash(&self) -> String {
+        self.session.world().trace().hash()
+    }
+
+    /// Undoes the last change; returns what was undone, or `undefined` when nothing was.
+    pub fn undo(&mut self) -> Option<String> {
+        self.session.undo()
+    }
+
+    /// The seed and command log as a compact string (what the app keeps in its URL).
+    #[wasm_bindgen(js_name = shareState)]
+    pub fn share_state(&self) -> String {
+        self.session.share_state()
+    }
+}
+
+/// The workloads the wasm bench page can run.
+#[wasm_bindgen(js_name = benchWorkloads)]
+pub fn bench_workloads() -> Vec<String> {
+    engine::bench::WORKLOADS
+        .iter()
+        .map(|name| name.to_string())
+        .collect()
+}
+
+/// Runs one workload once; returns its checksum (so the work cannot be skipped).
+#[wasm_bindgen(js_name = benchRun)]
+pub fn bench_run(name: &str) -> Result<f64, JsError> {
+    engine::bench::run(name)
+        .map(|checksum| checksum as f64)
+        .ok_or_else(|| JsError::new(&format!("no workload named {name}")))
+}

@@ -1,0 +1,377 @@
+//! `sim …`: the simulator's own commands: read and move the clock, step through events, seed the
+//! RNG, reset, undo, schedule commands for later, and print the trace.
+
+use super::args::{Flags, parse_count, parse_duration};
+use super::{
+    CommandError, Ctx, Effect, Origin, Reply, SessionAction, check_schedulable, closest, usage,
+};
+use crate::sim::{
+    DEFAULT_START_MS, Event, Millis, RunSummary, ScheduledCommand, TraceEvent, WorldConfig,
+    format_duration, format_iso, parse_iso,
+};
+
+/// `sim trace` shows this many events unless `--last N` says otherwise.
+const TRACE_LAST_DEFAULT: usize = 20;
+
+const SUBCOMMANDS: &[(&str, &str)] = &[
+    ("time", "print the simulated time (ISO 8601, UTC)"),
+    (
+        "advance",
+        "DURATION  move the clock forward, firing due events (90s, 5m, 1h, 2d, 1h30m)",
+    ),
+    (
+        "step",
+        "[N]  fire the next N events (default 1), jumping the clock to each",
+    ),
+    (
+        "set-time",
+        "ISO  move the clock to an instant, e.g. 2022-06-12T09:00:00Z",
+    ),
+    (
+        "after",
+        "DURATION COMMAND…  run a command later on the simulated clock",
+    ),
+    ("at", "ISO COMMAND…  run a command at an instant"),
+    ("events", "list the pending events"),
+    (
+        "seed",
+        "[N]  print the seed, or restart the random stream from N",
+    ),
+    ("reset", "[--seed N] [--start ISO]  start a fresh world"),
+    ("undo", "undo the last command that changed the world"),
+    (
+        "trace",
+        "[--last N] [--json] [--hash]  what happened, newest last",
+    ),
+];
+
+pub fn usage_text() -> String {
+    let mut text = String::from("usage: sim <subcommand> [arguments]\n\n");
+    for (name, summary) in SUBCOMMANDS {
+        text.push_str(&format!("  sim {name:<9} {summary}\n"));
+    }
+    text
+}
+
+/// Which `sim` subcommands change the world.
+pub fn effect(args: &[String]) -> Effect {
+    match args.first().map(String::as_str) {
+        None | Some("time" | "events" | "trace" | "undo" | "reset" | "help") => Effect::Inspect,
+        Some("seed") if args.len() == 1 => Effect::Inspect,
+        _ => Effect::Change,
+    }
+}
+
+/// Clock and history commands are for the person at the keyboard, not the event queue.
+pub fn schedulable(args: &[String]) -> bool {
+    !matches!(
+        args.first().map(String::as_str),
+        Some("advance" | "step" | "set-time" | "reset" | "undo")
+    )
+}
+
+pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
+    let Some(sub) = args.first() else {
+        return Err(CommandError::Rendered(usage_text()));
+    };
+    let rest = &args[1..];
+    if ctx.origin == Origin::Scheduled && !schedulable(args) {
+        return Err(usage(
+            &format!("sim {sub}"),
+            "cannot run from a scheduled command",
+        ));
+    }
+    match sub.as_str() {
+        "help" | "--help" => Ok(Reply::text(usage_text())),
+        "time" => no_args("sim time", rest)
+            .map(|()| Reply::text(format!("{}\n", format_iso(ctx.world.now_ms())))),
+        "advance" => advance(ctx, rest),
+        "step" => step(ctx, rest),
+        "set-time" => set_time(ctx, rest),
+        "after" => schedule_after(ctx, rest),
+        "at" => schedule_at(ctx, rest),
+        "events" => no_args("sim events", rest).map(|()| events(ctx)),
+        "seed" => seed(ctx, rest),
+        "reset" => reset(rest),
+        "undo" => no_args("sim undo", rest).map(|()| Reply {
+            stdout: String::new(),
+            action: Some(SessionAction::Undo),
+        }),
+        "trace" => trace(ctx, rest),
+        other => {
+            let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
+            let hint = closest(other, names)
+                .map(|name| format!("; did you mean `sim {name}`?"))
+                .unwrap_or_default();
+            Err(usage("sim", format!("unknown subcommand `{other}`{hint}")))
+        }
+    }
+}
+
+fn no_args(command: &str, rest: &[String]) -> Result<(), CommandError> {
+    match rest.first() {
+        None => Ok(()),
+        Some(extra) => Err(usage(command, format!("unexpected argument `{extra}`"))),
+    }
+}
+
+fn one_positional(command: &str, rest: &[String], what: &str) -> Result<String, CommandError> {
+    let flags = Flags::parse(rest, &[], &[]).map_err(|message| usage(command, message))?;
+    match flags.positionals.as_slice() {
+        [] => Err(usage(command, format!("missing {what}"))),
+        [one] => Ok(one.clone()),
+        [_, extra, ..] => Err(usage(command, format!("unexpected argument `{extra}`"))),
+    }
+}
+
+fn clock_line(summary: RunSummary) -> String {
+    let moved = summary.to_ms - summary.from_ms;
+    let sign = if moved < 0 { "" } else { "+" };
+    let events = match summary.events {
+        1 => "1 event".to_string(),
+        n => format!("{n} events"),
+    };
+    format!(
+        "{}  ({sign}{}, {events})\n",
+        format_iso(summary.to_ms),
+        format_duration(moved)
+    )
+}
+
+fn advance(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let text = one_positional("sim advance", rest, "a duration (e.g. 90s, 5m, 1h, 2d)")?;
+    let ms = parse_duration(&text).map_err(|message| usage("sim advance", message))?;
+    let summary = ctx
+        .world
+        .advance(ms)
+        .map_err(|err| usage("sim advance", err.to_string()))?;
+    Ok(Reply::text(clock_line(summary)))
+}
+
+fn set_time(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let text = one_positional(
+        "sim set-time",
+        rest,
+        "an ISO 8601 time (e.g. 2022-06-12T09:00:00Z)",
+    )?;
+    let target = parse_iso(&text).map_err(|message| usage("sim set-time", message))?;
+    let summary = ctx
+        .world
+        .set_time(target)
+        .map_err(|err| usage("sim set-time", err.to_string()))?;
+    Ok(Reply::text(clock_line(summary)))
+}
+
+fn step(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let flags = Flags::parse(rest, &[], &[]).map_err(|message| usage("sim step", message))?;
+    let count = match flags.positionals.as_slice() {
+        [] => 1,
+        [n] => {
+            parse_count("the number of steps", n).map_err(|message| usage("sim step", message))?
+        }
+        [_, extra, ..] => return Err(usage("sim step", format!("unexpected argument `{extra}`"))),
+    };
+    let mut out = String::new();
+    for _ in 0..count {
+        let before = ctx.world.trace().len();
+        if !ctx.world.step() {
+            break;
+        }
+        for event in &ctx.world.trace().events()[before..] {
+            out.push_str(&trace_line(event));
+        }
+    }
+    if out.is_empty() {
+        out = format!(
+            "nothing is scheduled; the clock stays at {}\n",
+            format_iso(ctx.world.now_ms())
+        );
+    }
+    Ok(Reply::text(out))
+}
+
+fn schedule_after(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let [duration, command @ ..] = rest else {
+        return Err(usage(
+            "sim after",
+            "missing a duration and a command, as in `sim after 30s echo hi`",
+        ));
+    };
+    let delay = parse_duration(duration).map_err(|message| usage("sim after", message))?;
+    schedule(
+        ctx,
+        "sim after",
+        ctx.world.now_ms().saturating_add(delay),
+        command,
+    )
+}
+
+fn schedule_at(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let [instant, command @ ..] = rest else {
+        return Err(usage(
+            "sim at",
+            "missing a time and a command, as in `sim at 2022-06-12T09:00:00Z echo hi`",
+        ));
+    };
+    let time_ms = parse_iso(instant).map_err(|message| usage("sim at", message))?;
+    if time_ms < ctx.world.now_ms() {
+        let message = format!(
+            "{} is in the past (it is now {})",
+            format_iso(time_ms),
+            format_iso(ctx.world.now_ms())
+        );
+        return Err(usage("sim at", message));
+    }
+    schedule(ctx, "sim at", time_ms, command)
+}
+
+fn schedule(
+    ctx: &mut Ctx,
+    name: &str,
+    time_ms: Millis,
+    command: &[String],
+) -> Result<Reply, CommandError> {
+    if command.is_empty() {
+        return Err(usage(name, "missing the command to run"));
+    }
+    let line = shlex::try_join(command.iter().map(String::as_str))
+        .map_err(|err| usage(name, format!("cannot quote the command: {err}")))?;
+    check_schedulable(&line).map_err(|message| usage(name, message))?;
+    let scheduled_at_ms = ctx.world.now_ms();
+    let event = Event::Command(ScheduledCommand {
+        line: line.clone(),
+        scheduled_at_ms,
+    });
+    ctx.world
+        .schedule(time_ms, event)
+        .map_err(|err| usage(name, err.to_string()))?;
+    Ok(Reply::text(format!(
+        "scheduled for {}: {line}\n",
+        format_iso(time_ms)
+    )))
+}
+
+fn events(ctx: &Ctx) -> Reply {
+    let queue = ctx.world.queue();
+    if queue.is_empty() {
+        return Reply::text("no events are scheduled\n");
+    }
+    let mut out = String::new();
+    for (time_ms, seq, event) in queue.iter() {
+        out.push_str(&format!(
+            "{}  #{seq}  {}\n",
+            format_iso(time_ms),
+            event.describe()
+        ));
+    }
+    Reply::text(out)
+}
+
+fn seed(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let Some(text) = rest.first() else {
+        return Ok(Reply::text(format!("{}\n", ctx.world.seed())));
+    };
+    no_args("sim seed", &rest[1..])?;
+    let seed: u64 = text.parse().map_err(|_| {
+        usage(
+            "sim seed",
+            format!(
+                "the seed must be a whole number from 0 to {}, not `{text}`",
+                u64::MAX
+            ),
+        )
+    })?;
+    ctx.world.reseed(seed);
+    Ok(Reply::text(format!(
+        "seed {seed}: the random stream restarts from it; everything else stays\n"
+    )))
+}
+
+fn reset(rest: &[String]) -> Result<Reply, CommandError> {
+    let flags = Flags::parse(rest, &["seed", "start"], &[])
+        .map_err(|message| usage("sim reset", message))?;
+    if let Some(extra) = flags.positionals.first() {
+        return Err(usage("sim reset", format!("unexpected argument `{extra}`")));
+    }
+    let seed = match flags.value("seed") {
+        Some(text) => text.parse().map_err(|_| {
+            usage(
+                "sim reset",
+                format!("--seed must be a whole number, not `{text}`"),
+            )
+        })?,
+        None => WorldConfig::default().seed,
+    };
+    let start_ms = match flags.value("start") {
+        Some(text) => parse_iso(text).map_err(|message| usage("sim reset", message))?,
+        None => DEFAULT_START_MS,
+    };
+    let stdout = format!(
+        "a fresh world: seed {seed}, clock at {}\n",
+        format_iso(start_ms)
+    );
+    Ok(Reply {
+        stdout,
+        action: Some(SessionAction::Reset(WorldConfig { seed, start_ms })),
+    })
+}
+
+fn trace(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let flags = Flags::parse(rest, &["last"], &["json", "hash", "all"])
+        .map_err(|message| usage("sim trace", message))?;
+    if let Some(extra) = flags.positionals.first() {
+        return Err(usage("sim trace", format!("unexpected argument `{extra}`")));
+    }
+    let trace = ctx.world.trace();
+    if flags.switch("hash") {
+        return Ok(Reply::text(format!("{}\n", trace.hash())));
+    }
+    let last = match (flags.value("last"), flags.switch("all")) {
+        (Some(_), true) => return Err(usage("sim trace", "--last and --all do not go together")),
+        (Some(text), false) => {
+            parse_count("--last", text).map_err(|message| usage("sim trace", message))? as usize
+        }
+        (None, true) => trace.len(),
+        (None, false) => TRACE_LAST_DEFAULT,
+    };
+    let shown = trace.last(last);
+    let mut out = String::new();
+    if flags.switch("json") {
+        for event in shown {
+            out.push_str(&event.to_json().to_string());
+            out.push('\n');
+        }
+        return Ok(Reply::text(out));
+    }
+    if shown.is_empty() {
+        return Ok(Reply::text(
+            "the trace is empty: nothing has happened yet\n",
+        ));
+    }
+    if shown.len() < trace.len() {
+        out.push_str(&format!(
+            "… {} earlier event(s); `sim trace --all` shows every one\n",
+            trace.len() - shown.len()
+        ));
+    }
+    for event in shown {
+        out.push_str(&trace_line(event));
+    }
+    Ok(Reply::text(out))
+}
+
+/// `#3  2022-06-12T00:00:30Z  shell/scheduled-command  line="echo hi" ok=true`
+pub fn trace_line(event: &TraceEvent) -> String {
+    let mut line = format!(
+        "#{:<4} {}  {}/{}",
+        event.seq,
+        format_iso(event.time_ms),
+        event.service,
+        event.kind
+    );
+    for (key, value) in &event.fields {
+        line.push_str(&format!("  {key}={value}"));
+    }
+    line.push('\n');
+    line
+}

@@ -1,0 +1,126 @@
+//! A static file server over a directory (`dist/` or the bench site), for people and for the
+//! browser tests. Local use only: it binds 127.0.0.1 and serves one request at a time.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::thread::{self, JoinHandle};
+
+use tiny_http::{Header, Request, Response, Server};
+
+use crate::dist;
+use crate::util::{self, Result};
+
+/// `cargo xtask serve`: builds `dist/`, then serves it until interrupted.
+pub fn run(port: u16) -> Result {
+    dist::run(false)?;
+    let (port, server) = spawn(util::root().join("dist"), port)?;
+    println!("Serving dist/ at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
+    server
+        .join()
+        .map_err(|_| "the server thread panicked".to_string())
+}
+
+/// Serves `root` on 127.0.0.1:`port` from a background thread; port 0 picks a free port.
+/// Returns the port actually bound.
+pub fn spawn(root: PathBuf, port: u16) -> Result<(u16, JoinHandle<()>)> {
+    let server = Server::http(("127.0.0.1", port))
+        .map_err(|err| format!("binding 127.0.0.1:{port} failed: {err}"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map_or(port, |addr| addr.port());
+    let handle = thread::spawn(move || {
+        for request in server.incoming_requests() {
+            respond(&root, request);
+        }
+    });
+    Ok((port, handle))
+}
+
+fn respond(root: &Path, request: Request) {
+    // A client that hung up mid-response is its own problem, not the server's.
+    let _ = match resolve(root, request.url()) {
+        Err(status) => request.respond(Response::empty(status)),
+        Ok(path) => match File::open(&path) {
+            Err(_) => request.respond(Response::empty(404)),
+            Ok(file) => request.respond(
+                // Never chunk: a Content-Length lets the browser size the wasm download.
+                Response::from_file(file)
+                    .with_chunked_threshold(usize::MAX)
+                    .with_header(header("Content-Type", mime(&path)))
+                    .with_header(header("Cache-Control", "no-cache")),
+            ),
+        },
+    };
+}
+
+/// Maps a request URL to a file under `root`: query dropped, directories to their
+/// `index.html`, and any `..` segment refused so nothing outside `root` is reachable.
+fn resolve(root: &Path, url: &str) -> std::result::Result<PathBuf, u16> {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let mut file = root.to_path_buf();
+    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
+        if segment == ".." || segment.contains('\\') {
+            return Err(403);
+        }
+        file.push(segment);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    if file.is_file() { Ok(file) } else { Err(404) }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name, value).expect("header names and values are ASCII")
+}
+
+/// The Content-Type for a file; browsers insist on `application/wasm` for streaming
+/// compilation and on a JavaScript type for ES modules.
+fn mime(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or_default()
+    {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "webmanifest" => "application/manifest+json",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_files_and_refuses_to_leave_the_root() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(
+            resolve(root, "/src/main.rs?v=1"),
+            Ok(root.join("src/main.rs"))
+        );
+        assert_eq!(resolve(root, "/../Cargo.toml"), Err(403));
+        assert_eq!(resolve(root, "/src/nope.rs"), Err(404));
+        // A directory without an index.html is not found, rather than listed.
+        assert_eq!(resolve(root, "/src/"), Err(404));
+    }
+
+    #[test]
+    fn wasm_and_modules_get_the_types_browsers_require() {
+        assert_eq!(
+            mime(Path::new("pkg/playground_bg.wasm")),
+            "application/wasm"
+        );
+        assert_eq!(mime(Path::new("pkg/playground.js")), "text/javascript");
+        assert_eq!(mime(Path::new("LICENSE")), "application/octet-stream");
+    }
+}
