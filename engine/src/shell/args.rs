@@ -13,33 +13,59 @@ pub struct Flags {
     pub positionals: Vec<String>,
 }
 
+/// Walks command-line words and hands out flag values the way the real tools take them:
+/// `--name=value`, or `--name value` from the next word.
+pub struct ArgCursor<'a, S> {
+    args: &'a [S],
+    next: usize,
+}
+
+impl<'a, S: AsRef<str>> ArgCursor<'a, S> {
+    pub fn new(args: &'a [S]) -> Self {
+        Self { args, next: 0 }
+    }
+
+    pub fn next_word(&mut self) -> Option<&'a str> {
+        let word = self.args.get(self.next)?.as_ref();
+        self.next += 1;
+        Some(word)
+    }
+
+    /// A flag's value: the inline one, else the next word; `None` when there is neither.
+    pub fn value(&mut self, inline: Option<&'a str>) -> Option<&'a str> {
+        inline.or_else(|| self.next_word())
+    }
+}
+
+/// Splits `--name=value` into the flag name and its inline value; other words have none.
+pub fn split_flag(word: &str) -> (&str, Option<&str>) {
+    match word.split_once('=') {
+        Some((name, value)) if name.starts_with("--") => (name, Some(value)),
+        _ => (word, None),
+    }
+}
+
 impl Flags {
     /// `valued` flags take a value; `switches` take none. Arguments that start with `--` must be
     /// one of them; anything else (including `-5m`) is a positional.
     pub fn parse(args: &[String], valued: &[&str], switches: &[&str]) -> Result<Self, String> {
         let mut flags = Flags::default();
-        let mut i = 0;
-        while i < args.len() {
-            let arg = &args[i];
-            i += 1;
-            let Some(name) = arg.strip_prefix("--") else {
-                flags.positionals.push(arg.clone());
+        let mut cursor = ArgCursor::new(args);
+        while let Some(word) = cursor.next_word() {
+            let (word, inline) = split_flag(word);
+            let Some(name) = word.strip_prefix("--") else {
+                flags.positionals.push(word.to_string());
                 continue;
             };
-            let (name, inline) = match name.split_once('=') {
-                Some((name, value)) => (name, Some(value.to_string())),
-                None => (name, None),
-            };
             if valued.contains(&name) {
-                let value = match inline {
-                    Some(value) => value,
-                    None if i < args.len() => {
-                        i += 1;
-                        args[i - 1].clone()
-                    }
-                    None => return Err(format!("--{name} needs a value")),
-                };
-                if flags.values.insert(name.to_string(), value).is_some() {
+                let value = cursor
+                    .value(inline)
+                    .ok_or_else(|| format!("--{name} needs a value"))?;
+                if flags
+                    .values
+                    .insert(name.to_string(), value.to_string())
+                    .is_some()
+                {
                     return Err(format!("--{name} is given twice"));
                 }
             } else if switches.contains(&name) && inline.is_none() {
@@ -47,7 +73,7 @@ impl Flags {
             } else if switches.contains(&name) {
                 return Err(format!("--{name} takes no value"));
             } else {
-                return Err(unknown_option(arg, valued, switches));
+                return Err(unknown_option(word, valued, switches));
             }
         }
         Ok(flags)

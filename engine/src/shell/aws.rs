@@ -6,6 +6,7 @@
 
 use serde_json::{Value, json};
 
+use super::args::{ArgCursor, split_flag};
 use super::{CommandError, Ctx, Reply};
 
 /// The account every learner's world lives in (the account ID AWS's own documentation uses).
@@ -119,6 +120,10 @@ fn usage_error(message: &str) -> CommandError {
     CommandError::Rendered(format!("\n{USAGE}\naws: error: {message}\n"))
 }
 
+fn expected_one_argument(flag: &str) -> CommandError {
+    usage_error(&format!("argument {flag}: expected one argument"))
+}
+
 fn invalid_choice(argument: &str, choices: &[&str]) -> CommandError {
     usage_error(&format!(
         "argument {argument}: Invalid choice, valid choices are:\n\n{}",
@@ -154,30 +159,16 @@ fn parse_globals(args: &[String]) -> Result<Parsed<'_>, CommandError> {
         output: "json".into(),
         rest: Vec::new(),
     };
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        i += 1;
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name, Some(value)),
-            _ => (arg, None),
-        };
+    let mut cursor = ArgCursor::new(args);
+    while let Some(word) = cursor.next_word() {
+        let (name, inline) = split_flag(word);
         if let Some(&(_, takes_value)) = GLOBAL_OPTIONS.iter().find(|(option, _)| *option == name) {
             if !takes_value {
                 continue;
             }
-            let value = match inline {
-                Some(value) => value,
-                None if i < args.len() => {
-                    i += 1;
-                    args[i - 1].as_str()
-                }
-                None => {
-                    return Err(usage_error(&format!(
-                        "argument {name}: expected one argument"
-                    )));
-                }
-            };
+            let value = cursor
+                .value(inline)
+                .ok_or_else(|| expected_one_argument(name))?;
             if name == "--output" {
                 if !OUTPUT_CHOICES.contains(&value) {
                     return Err(invalid_choice("--output", OUTPUT_CHOICES));
@@ -186,12 +177,12 @@ fn parse_globals(args: &[String]) -> Result<Parsed<'_>, CommandError> {
             }
             continue;
         }
-        if parsed.service.is_none() && !arg.starts_with('-') {
-            parsed.service = Some(arg);
-        } else if parsed.operation.is_none() && parsed.service.is_some() && !arg.starts_with('-') {
-            parsed.operation = Some(arg);
+        if parsed.service.is_none() && !word.starts_with('-') {
+            parsed.service = Some(word);
+        } else if parsed.operation.is_none() && parsed.service.is_some() && !word.starts_with('-') {
+            parsed.operation = Some(word);
         } else {
-            parsed.rest.push(arg);
+            parsed.rest.push(word);
         }
     }
     Ok(parsed)
@@ -247,31 +238,17 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
 fn parse_params(operation: &Operation, rest: &[&str]) -> Result<OperationArgs, CommandError> {
     let mut values = Vec::new();
     let mut unknown = Vec::new();
-    let mut i = 0;
-    while i < rest.len() {
-        let arg = rest[i];
-        i += 1;
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-            _ => (arg, None),
-        };
+    let mut cursor = ArgCursor::new(rest);
+    while let Some(word) = cursor.next_word() {
+        let (flag, inline) = split_flag(word);
         if !operation.params.iter().any(|param| param.flag == flag) {
-            unknown.push(arg);
+            unknown.push(word);
             continue;
         }
-        let value = match inline {
-            Some(value) => value,
-            None if i < rest.len() => {
-                i += 1;
-                rest[i - 1].to_string()
-            }
-            None => {
-                return Err(usage_error(&format!(
-                    "argument {flag}: expected one argument"
-                )));
-            }
-        };
-        values.push((flag.to_string(), value));
+        let value = cursor
+            .value(inline)
+            .ok_or_else(|| expected_one_argument(flag))?;
+        values.push((flag.to_string(), value.to_string()));
     }
     if !unknown.is_empty() {
         return Err(CommandError::Rendered(format!(
