@@ -7,8 +7,11 @@
 
 pub mod api;
 pub mod bench;
+pub mod formats;
 pub mod shell;
 pub mod sim;
+pub mod sql;
+pub mod table;
 
 pub use api::{ExecOutcome, HostFiles, LogEntry, MemoryFiles, Session};
 pub use sim::{Millis, World, WorldConfig};
