@@ -161,56 +161,12 @@ impl ExprBinder<'_> {
                 data_type,
                 ..
             } => self.cast(kind.clone(), expr, data_type, pos),
-            ast::Expr::Extract { field, expr, .. } => self.extract(field, expr, pos),
-            ast::Expr::Ceil { expr, .. } | ast::Expr::Floor { expr, .. } => {
-                let name = if matches!(e, ast::Expr::Ceil { .. }) {
-                    "ceil"
-                } else {
-                    "floor"
-                };
-                let args = vec![self.bind(expr)?];
-                functions::bind(Call {
-                    name: name.into(),
-                    args,
-                    pos,
-                })
-            }
-            ast::Expr::Position { expr, r#in } => {
-                let args = vec![self.bind(r#in)?, self.bind(expr)?];
-                functions::bind(Call {
-                    name: "strpos".into(),
-                    args,
-                    pos,
-                })
-            }
-            ast::Expr::Substring {
-                expr,
-                substring_from,
-                substring_for,
-                ..
-            } => {
-                let mut args = vec![self.bind(expr)?];
-                for part in [substring_from, substring_for].into_iter().flatten() {
-                    args.push(self.bind(part)?);
-                }
-                functions::bind(Call {
-                    name: "substr".into(),
-                    args,
-                    pos,
-                })
-            }
-            ast::Expr::Trim {
-                trim_where,
-                trim_what,
-                expr,
-                trim_characters,
-            } => self.trim(
-                trim_where.as_ref(),
-                trim_what.as_deref(),
-                expr,
-                trim_characters.as_deref(),
-                pos,
-            ),
+            ast::Expr::Extract { .. }
+            | ast::Expr::Ceil { .. }
+            | ast::Expr::Floor { .. }
+            | ast::Expr::Position { .. }
+            | ast::Expr::Substring { .. }
+            | ast::Expr::Trim { .. } => self.special_form(e, pos),
             ast::Expr::Case {
                 operand,
                 conditions,
@@ -232,6 +188,54 @@ impl ExprBinder<'_> {
                 pos,
                 format!("The expression '{other}' is not supported by the playground yet"),
             )),
+        }
+    }
+
+    /// The functions SQL writes with keywords (`EXTRACT(year FROM x)`, `TRIM(LEADING …)`,
+    /// `SUBSTRING(x FROM 2)`), bound as the plain functions they are.
+    fn special_form(&mut self, e: &ast::Expr, pos: Option<Pos>) -> Result<Expr, SqlError> {
+        let call = |name: &str, args| {
+            functions::bind(Call {
+                name: name.into(),
+                args,
+                pos,
+            })
+        };
+        match e {
+            ast::Expr::Extract { field, expr, .. } => self.extract(field, expr, pos),
+            ast::Expr::Ceil { expr, .. } => call("ceil", vec![self.bind(expr)?]),
+            ast::Expr::Floor { expr, .. } => call("floor", vec![self.bind(expr)?]),
+            ast::Expr::Position { expr, r#in } => {
+                call("strpos", vec![self.bind(r#in)?, self.bind(expr)?])
+            }
+            ast::Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.bind(expr)?];
+                for part in [substring_from, substring_for].into_iter().flatten() {
+                    args.push(self.bind(part)?);
+                }
+                call("substr", args)
+            }
+            ast::Expr::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters,
+            } => {
+                let characters = trim_characters.as_deref();
+                self.trim(
+                    trim_where.as_ref(),
+                    trim_what.as_deref(),
+                    expr,
+                    characters,
+                    pos,
+                )
+            }
+            other => unreachable!("not a special form: {other}"),
         }
     }
 
@@ -716,25 +720,30 @@ pub(super) fn compare(
     let common = common_super_type(&left.ty, &right.ty)
         .filter(|t| t.is_orderable() || matches!(op, CmpOp::Eq | CmpOp::NotEq))
         .ok_or_else(|| {
-            SqlError::type_mismatch(
-                pos,
-                format!(
-                    "Cannot apply operator: {} {} {}",
-                    left.ty,
-                    op.symbol(),
-                    right.ty
-                ),
-            )
+            let message = format!(
+                "Cannot apply operator: {} {} {}",
+                left.ty,
+                op.symbol(),
+                right.ty
+            );
+            SqlError::type_mismatch(pos, message)
         })?;
+    // The session's zone is UTC, so a timestamp compares with a timestamp with time zone as
+    // the plain timestamp it already is; converting the other side keeps `ts > now() - …`
+    // a filter the storage can prune with.
+    let timestamp = [&left.ty, &right.ty].contains(&&SqlType::Timestamp);
+    let common = if common == SqlType::TimestampTz && timestamp {
+        SqlType::Timestamp
+    } else {
+        common
+    };
     let (left, right) = (coerce(left, &common)?, coerce(right, &common)?);
-    fold(Expr::new(
-        ExprKind::Compare {
-            op,
-            left: Box::new(left),
-            right: Box::new(right),
-        },
-        SqlType::Boolean,
-    ))
+    let kind = ExprKind::Compare {
+        op,
+        left: Box::new(left),
+        right: Box::new(right),
+    };
+    fold(Expr::new(kind, SqlType::Boolean))
 }
 
 pub(super) fn arithmetic_expr(
@@ -1256,6 +1265,7 @@ impl ExprBinder<'_> {
     }
 
     /// Binds the arguments of an aggregate; aggregates inside are refused, as in Trino.
+    /// Binds the parts of an aggregate call; aggregates inside it are refused, as in Trino.
     fn aggregate_call(
         &mut self,
         f: &ast::Function,
@@ -1263,69 +1273,47 @@ impl ExprBinder<'_> {
         name: &str,
         pos: Option<Pos>,
     ) -> Result<AggCall, SqlError> {
-        let mut inner = ExprBinder {
-            scope: self.scope,
-            text: self.text,
-            now_ms: self.now_ms,
-            aggregates: None,
-            clause: "aggregate",
+        let FunctionArguments::List(list) = &f.args else {
+            let message = format!("Function '{name}' not registered");
+            return Err(SqlError::new(ErrorCode::FunctionNotFound, pos, message));
         };
-        let nested = |e: SqlError| match e.code {
-            ErrorCode::ExpressionNotScalar => SqlError::new(
-                ErrorCode::NestedAggregation,
-                e.line.zip(e.column).map(|(l, c)| Pos::new(l, c)),
-                format!(
-                    "Cannot nest aggregations inside aggregation '{name}': {}",
-                    e.message.rsplit_once(": ").map_or("", |(_, calls)| calls)
-                ),
-            ),
-            _ => e,
-        };
-        let (args, distinct, filter_clause) = match &f.args {
-            FunctionArguments::List(list) => {
-                let star = matches!(
-                    list.args.as_slice(),
-                    [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
-                );
-                let args = if star {
-                    vec![]
-                } else {
-                    list.args
-                        .iter()
-                        .map(|a| inner.function_arg(a, pos))
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(nested)?
-                };
-                let filter = list.clauses.iter().find_map(|c| match c {
-                    FunctionArgumentClause::Where(w) => Some(w),
-                    _ => None,
-                });
-                let distinct =
-                    matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
-                let func = if star && func == AggFunc::Count {
-                    AggFunc::CountStar
-                } else {
-                    func
-                };
-                if star && func != AggFunc::CountStar {
-                    return Err(SqlError::syntax(
-                        pos,
-                        "mismatched input '*'. Expecting: <expression>",
-                    ));
-                }
-                ((func, args), distinct, filter)
-            }
-            _ => {
-                return Err(SqlError::new(
-                    ErrorCode::FunctionNotFound,
+        let star = matches!(
+            list.args.as_slice(),
+            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
+        );
+        let func = match (star, func) {
+            (true, AggFunc::Count) => AggFunc::CountStar,
+            (true, _) => {
+                return Err(SqlError::syntax(
                     pos,
-                    format!("Function '{name}' not registered"),
+                    "mismatched input '*'. Expecting: <expression>",
                 ));
             }
+            (false, func) => func,
         };
-        let (func, args) = args;
-        let filter_expr = f.filter.as_deref().or(filter_clause);
-        let filter = filter_expr
+        let mut inner = ExprBinder {
+            aggregates: None,
+            clause: "aggregate",
+            ..*self
+        };
+        let nested = |e: SqlError| nested_aggregation(e, name);
+        let args = match star {
+            true => vec![],
+            false => list
+                .args
+                .iter()
+                .map(|a| inner.function_arg(a, pos))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(nested)?,
+        };
+        let filter_clause = list.clauses.iter().find_map(|c| match c {
+            FunctionArgumentClause::Where(w) => Some(w),
+            _ => None,
+        });
+        let filter = f
+            .filter
+            .as_deref()
+            .or(filter_clause)
             .map(|w| {
                 inner.boolean(w, |t| {
                     format!("Filter expression must evaluate to a boolean (actual: {t})")
@@ -1339,8 +1327,31 @@ impl ExprBinder<'_> {
             let descending = matches!(key.options.sort, Some(ast::OrderBySort::Desc));
             order_by.push((bound, descending, key.options.nulls_first.unwrap_or(false)));
         }
-        super::aggregate::bind_call(func, args, distinct, filter, order_by, name, pos)
+        let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+        super::aggregate::bind_call(super::aggregate::WrittenCall {
+            func,
+            args,
+            distinct,
+            filter,
+            order_by,
+            name,
+            pos,
+        })
     }
+}
+
+/// Trino's message for an aggregate inside an aggregate's arguments.
+fn nested_aggregation(e: SqlError, name: &str) -> SqlError {
+    if e.code != ErrorCode::ExpressionNotScalar {
+        return e;
+    }
+    let pos = e.line.zip(e.column).map(|(l, c)| Pos::new(l, c));
+    let calls = e.message.rsplit_once(": ").map_or("", |(_, calls)| calls);
+    SqlError::new(
+        ErrorCode::NestedAggregation,
+        pos,
+        format!("Cannot nest aggregations inside aggregation '{name}': {calls}"),
+    )
 }
 
 impl Call {

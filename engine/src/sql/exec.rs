@@ -505,6 +505,10 @@ mod tests {
             "SELECT count(*) FROM types WHERE 5 <= i AND dt < DATE '2022-01-01' AND ts >= TIMESTAMP '2022-06-12 00:00:00'",
         );
         run_on(&source, "SELECT count(*) FROM types");
+        run_on(
+            &source,
+            "SELECT s FROM types WHERE ts > current_timestamp - INTERVAL '1' HOUR",
+        );
         let requests = source.requests.borrow();
         assert_eq!(requests[0].1.projection, Some(vec![0, 5, 6]));
         assert_eq!(
@@ -528,6 +532,15 @@ mod tests {
             ]
         );
         assert_eq!(requests[1].1.projection, Some(vec![]));
+        let an_hour_before_the_clock = 1_654_992_330_250 - 3_600_000;
+        assert_eq!(
+            requests[2].1.filters,
+            vec![ColumnFilter {
+                column: 5,
+                op: FilterOp::Gt,
+                value: Literal::TimestampMs(an_hour_before_the_clock)
+            }]
+        );
         assert_eq!(run("SELECT count(*) FROM types"), "_col0 bigint\n5");
     }
 

@@ -6,6 +6,7 @@
 //! whole Arrow arrays at a time (`eval`, `arith`, `functions`, `aggregate`, `exec`). Semantics
 //! are Trino's, as Athena engine v3 runs it; errors carry Athena's codes and Trino's wording.
 
+mod accumulate;
 mod aggregate;
 mod arith;
 mod bind;

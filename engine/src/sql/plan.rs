@@ -326,22 +326,7 @@ impl<'a> Planner<'a> {
                 &mut aggregates,
                 parts.distinct,
             )?;
-            let descending = match &key.options.sort {
-                None | Some(OrderBySort::Asc) => false,
-                Some(OrderBySort::Desc) => true,
-                Some(OrderBySort::Using(_)) => {
-                    return Err(SqlError::syntax(
-                        pos_of(&key.expr),
-                        "mismatched input 'USING'. Expecting: <EOF>",
-                    ));
-                }
-            };
-            // Trino puts NULLs last in both directions unless told otherwise.
-            order.push(SortKey {
-                column,
-                descending,
-                nulls_first: key.options.nulls_first.unwrap_or(false),
-            });
+            order.push(sort_key(key, column)?);
         }
         let grouped = !keys.is_empty() || !aggregates.is_empty() || having.is_some();
         let (aggregate, having, outputs) = if grouped {
@@ -861,6 +846,26 @@ fn check_boolean(e: Expr, clause: &str, pos: Option<Pos>) -> Result<Expr, SqlErr
             format!("{clause} clause must evaluate to a boolean: actual type {other}"),
         )),
     }
+}
+
+/// The direction of one ORDER BY key. Trino puts NULLs last in both directions unless told
+/// otherwise.
+fn sort_key(key: &ast::OrderByExpr, column: usize) -> Result<SortKey, SqlError> {
+    let descending = match &key.options.sort {
+        None | Some(OrderBySort::Asc) => false,
+        Some(OrderBySort::Desc) => true,
+        Some(OrderBySort::Using(_)) => {
+            return Err(SqlError::syntax(
+                pos_of(&key.expr),
+                "mismatched input 'USING'. Expecting: <EOF>",
+            ));
+        }
+    };
+    Ok(SortKey {
+        column,
+        descending,
+        nulls_first: key.options.nulls_first.unwrap_or(false),
+    })
 }
 
 /// A positive integer literal used as a select-list position (`GROUP BY 1`).
