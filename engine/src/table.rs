@@ -81,6 +81,12 @@ pub struct ScanOutput {
 pub trait TableSource {
     /// The table's schema (column names lower-cased), or `None` when there is no such table.
     fn schema(&self, name: &TableName) -> Option<SchemaRef>;
+    /// Whether the database exists, so that a query can tell a missing database
+    /// (`SCHEMA_NOT_FOUND`) from a missing table. Sources that cannot tell say it does.
+    fn database_exists(&self, database: &str) -> bool {
+        let _ = database;
+        true
+    }
     /// Reads the table. Batches have exactly the projected columns, in the projection's order.
     fn scan(&self, name: &TableName, request: &ScanRequest) -> Result<ScanOutput, ScanError>;
 }
