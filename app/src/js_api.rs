@@ -38,11 +38,39 @@ impl Playground {
 
     /// Runs one or more command lines; returns `{ok, output}`.
     pub fn exec(&mut self, line: &str) -> JsValue {
-        let outcome = self.session.exec(line);
-        let object = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&object, &"ok".into(), &outcome.ok.into());
-        let _ = js_sys::Reflect::set(&object, &"output".into(), &outcome.output.into());
-        object.into()
+        outcome_object(self.session.exec(line))
+    }
+
+    /// Uploads bytes to `s3://bucket/key` (through `./uploads/<name>` and `aws s3 cp`, so it is
+    /// logged and undoable); returns `{ok, output}`.
+    #[wasm_bindgen(js_name = putObject)]
+    pub fn put_object(&mut self, bucket: &str, key: &str, bytes: &[u8]) -> JsValue {
+        outcome_object(self.session.put_object(bucket, key, bytes))
+    }
+
+    /// The bytes of `s3://bucket/key`; throws `NoSuchKey: …`, `InvalidObjectState: …` and so on.
+    #[wasm_bindgen(js_name = getObject)]
+    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, JsError> {
+        self.session
+            .get_object(bucket, key)
+            .map_err(|err| JsError::new(&err))
+    }
+
+    /// Puts a file in the in-memory home folder (what `./path` and `file://path` name).
+    #[wasm_bindgen(js_name = writeFile)]
+    pub fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), JsError> {
+        self.session
+            .write_file(path, bytes)
+            .map_err(|err| JsError::new(&err))
+    }
+
+    /// Reads a file from the home folder (for example one `aws s3api get-object` wrote).
+    #[wasm_bindgen(js_name = readFile)]
+    pub fn read_file(&self, path: &str) -> Result<Vec<u8>, JsError> {
+        self.session
+            .files()
+            .read(path)
+            .map_err(|err| JsError::new(&err))
     }
 
     /// Moves the clock forward by `ms` simulated milliseconds, firing due events.
@@ -91,6 +119,13 @@ impl Playground {
     pub fn share_state(&self) -> String {
         self.session.share_state()
     }
+}
+
+fn outcome_object(outcome: engine::ExecOutcome) -> JsValue {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&object, &"ok".into(), &outcome.ok.into());
+    let _ = js_sys::Reflect::set(&object, &"output".into(), &outcome.output.into());
+    object.into()
 }
 
 /// The workloads the wasm bench page can run.

@@ -95,6 +95,37 @@ impl AppState {
         self.run(text);
     }
 
+    /// Puts an uploaded file into the home folder and says how to use it.
+    pub fn upload(&self, name: &str, bytes: &[u8]) {
+        let result = self
+            .session
+            .try_update_value(|session| session.write_file(name, bytes))
+            .expect(SESSION_LIVES);
+        let (output, ok) = match result {
+            Ok(()) => (
+                format!(
+                    "uploaded ./{name} ({} bytes); copy it to S3 with: aws s3 cp ./{name} s3://BUCKET/\n",
+                    bytes.len()
+                ),
+                true,
+            ),
+            Err(err) => (format!("upload failed: {err}\n"), false),
+        };
+        self.push_block(String::new(), output, ok);
+        self.changed();
+    }
+
+    /// An object's bytes for a download, or why it cannot be read.
+    pub fn object_bytes(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        self.session
+            .with_value(|session| session.get_object(bucket, key))
+    }
+
+    /// Shows a message in the terminal without running anything.
+    pub fn say(&self, output: String, ok: bool) {
+        self.push_block(String::new(), output, ok);
+    }
+
     /// Advances the clock while playing; a failure pauses and says why.
     pub fn play(&self, ms: Millis) {
         let result = self

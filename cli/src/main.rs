@@ -44,6 +44,11 @@ impl HostFiles for RealFiles {
             .map_err(|err| format!("{path}: {}", io_message(&err)))
     }
 
+    fn remove(&mut self, path: &str) {
+        // Undoing an upload that the file system no longer has is already done.
+        let _ = std::fs::remove_file(normalize_path(path));
+    }
+
     fn list(&self) -> Vec<String> {
         let Ok(dir) = std::fs::read_dir(".") else {
             return Vec::new();

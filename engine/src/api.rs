@@ -21,6 +21,11 @@ const LINK_VERSION: u64 = 1;
 pub enum LogEntry {
     Line(String),
     Play(Millis),
+    /// A local file the learner uploaded (or a host page wrote), so links can replay it.
+    File {
+        path: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl LogEntry {
@@ -28,6 +33,7 @@ impl LogEntry {
         match self {
             LogEntry::Line(line) => line.clone(),
             LogEntry::Play(ms) => format!("▶ played {}", format_duration(*ms)),
+            LogEntry::File { path, bytes } => format!("⇪ uploaded {path} ({} bytes)", bytes.len()),
         }
     }
 }
@@ -42,6 +48,11 @@ pub struct ExecOutcome {
 enum Undo {
     Rewind(Checkpoint),
     Restore(Snapshot),
+    /// Put a local file back as it was (`None`: it did not exist).
+    File {
+        path: String,
+        previous: Option<Vec<u8>>,
+    },
 }
 
 struct HistoryStep {
@@ -203,6 +214,18 @@ impl Session {
             Undo::Restore(snapshot) => {
                 self.world = World::from_snapshot(&snapshot).expect("own snapshots restore");
             }
+            Undo::File {
+                path,
+                previous: Some(bytes),
+            } => {
+                self.files
+                    .write(&path, &bytes)
+                    .expect("a file that was written can be written back");
+            }
+            Undo::File {
+                path,
+                previous: None,
+            } => self.files.remove(&path),
         }
         self.log.truncate(step.log_len_before);
         Some(format!(
@@ -223,6 +246,67 @@ impl Session {
             self.undo();
         }
         Ok(())
+    }
+
+    /// Puts a local file in the home folder (an upload), as a logged, undoable step.
+    pub fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        let previous = self.files.read(path).ok();
+        self.files.write(path, bytes)?;
+        let path = crate::shell::normalize_path(path);
+        self.push_history(
+            Undo::File {
+                path: path.clone(),
+                previous,
+            },
+            LogEntry::File {
+                path,
+                bytes: bytes.to_vec(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Uploads bytes to S3 the way a learner would: into the home folder as `uploads/<name>`,
+    /// then `aws s3 cp` (so the upload is logged, traced and undoable like any command).
+    pub fn put_object(&mut self, bucket: &str, key: &str, bytes: &[u8]) -> ExecOutcome {
+        let name = key
+            .rsplit('/')
+            .next()
+            .filter(|n| !n.is_empty())
+            .unwrap_or("upload");
+        let path = format!("uploads/{name}");
+        if let Err(err) = self.write_file(&path, bytes) {
+            return fail(format!("{err}\n"));
+        }
+        let words = [
+            "aws",
+            "s3",
+            "cp",
+            &format!("./{path}"),
+            &format!("s3://{bucket}/{key}"),
+        ];
+        match shlex::try_join(words) {
+            Ok(line) => self.exec(&line),
+            Err(err) => fail(format!("cannot quote the upload command: {err}\n")),
+        }
+    }
+
+    /// An object's bytes, as GetObject returns them (archived objects need a restore).
+    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        let target = crate::services::s3::ObjectRef {
+            bucket,
+            key,
+            version_id: None,
+        };
+        let world = &self.world;
+        match world
+            .services()
+            .s3
+            .read(world.blobs(), world.now_ms(), target)
+        {
+            Ok((_, bytes)) => Ok(bytes.to_vec()),
+            Err(err) => Err(format!("{}: {}", err.code(), err.message())),
+        }
     }
 
     /// Advances the clock while the timeline plays. Consecutive plays merge into one log entry
@@ -274,6 +358,7 @@ impl Session {
                     }
                 }
                 LogEntry::Play(ms) => session.play(*ms),
+                LogEntry::File { path, bytes } => session.write_file(path, bytes),
             };
             result.map_err(|err| {
                 format!(
@@ -294,6 +379,9 @@ impl Session {
             .map(|entry| match entry {
                 LogEntry::Line(line) => Value::from(line.as_str()),
                 LogEntry::Play(ms) => Value::from(*ms),
+                LogEntry::File { path, bytes } => {
+                    json!({ "file": path, "base64": base64::engine::general_purpose::STANDARD.encode(bytes) })
+                }
             })
             .collect();
         let doc = json!({"v": LINK_VERSION, "seed": self.config.seed, "start_ms": self.config.start_ms, "log": log});
@@ -338,6 +426,23 @@ fn decode_share_state(state: &str) -> Result<(WorldConfig, Vec<LogEntry>), Strin
         .iter()
         .map(|entry| match entry {
             Value::String(line) => Ok(LogEntry::Line(line.clone())),
+            Value::Object(file) => {
+                let path = file
+                    .get("file")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("a file step has no path"))?;
+                let data = file
+                    .get("base64")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .map_err(|_| bad("a file step is not base64"))?;
+                Ok(LogEntry::File {
+                    path: path.to_string(),
+                    bytes,
+                })
+            }
             Value::Number(n) => n
                 .as_i64()
                 .filter(|ms| *ms > 0)
@@ -371,7 +476,10 @@ mod tests {
     #[test]
     fn failing_commands_change_nothing() {
         let mut session = Session::with_seed(1);
-        run(&mut session, "sim after 10m echo later\nsim advance 1m");
+        run(
+            &mut session,
+            "sim after 10m echo later\nsim advance 1m\naws s3 mb s3://data-bucket\necho '{}' | aws s3 cp - s3://data-bucket/raw/a.json",
+        );
         let bad = [
             "sim advance -5m",
             "sim advance 5x",
@@ -391,6 +499,18 @@ mod tests {
             "aws sts get-caller-identity --bogus",
             "aws sts get-access-key-info --access-key-id short",
             "sim reset --seed x",
+            "aws s3 mb s3://Bad_Name",
+            "aws s3 mb s3://logs",
+            "aws s3 cp missing.json s3://data-bucket/x.json",
+            "echo x | aws s3 cp - s3://no-such-bucket/x",
+            "aws s3 rb s3://data-bucket",
+            "aws s3api get-object --bucket data-bucket --key nope out.txt",
+            "aws s3api put-object --bucket data-bucket --key k --storage-class COLD",
+            "aws s3api put-bucket-lifecycle-configuration --bucket data-bucket --lifecycle-configuration '{\"Rules\": [{\"Status\": \"Enabled\", \"Transitions\": [{\"Days\": 1, \"StorageClass\": \"STANDARD_IA\"}]}]}'",
+            "aws s3api put-bucket-replication --bucket data-bucket --replication-configuration '{\"Role\": \"x\", \"Rules\": []}'",
+            "aws s3api restore-object --bucket data-bucket --key raw/a.json --restore-request Days=1",
+            "aws s3api list-objects-v2 --bucket data-bucket --starting-token !!",
+            "aws s3 ls s3://data-bucket/none/",
         ];
         for line in bad {
             let before = session.world().snapshot();
@@ -482,6 +602,45 @@ mod tests {
         let copy = Session::from_share_state(&link, Box::new(MemoryFiles::default())).unwrap();
         assert_eq!(copy.world().snapshot(), session.world().snapshot());
         assert_eq!(copy.log(), session.log());
+    }
+
+    #[test]
+    fn uploads_are_logged_undone_and_carried_by_links() {
+        let mut session = Session::with_seed(1);
+        session
+            .write_file("./events.json", b"{\"a\": 1}\n")
+            .unwrap();
+        run(
+            &mut session,
+            "aws s3 mb s3://uploads-demo\naws s3 cp ./events.json s3://uploads-demo/events.json",
+        );
+        let link = session.share_state();
+        let copy = Session::from_share_state(&link, Box::new(MemoryFiles::default())).unwrap();
+        assert_eq!(copy.world().snapshot(), session.world().snapshot());
+        assert_eq!(copy.files().read("events.json").unwrap(), b"{\"a\": 1}\n");
+        session.rewind_to(0).unwrap();
+        assert!(session.files().read("events.json").is_err());
+    }
+
+    #[test]
+    fn host_pages_put_and_get_objects() {
+        let mut session = Session::with_seed(1);
+        run(&mut session, "aws s3 mb s3://host-bucket");
+        let outcome = session.put_object("host-bucket", "raw/a b.json", b"{}");
+        assert!(outcome.ok, "{}", outcome.output);
+        assert_eq!(
+            outcome.output,
+            "upload: ./uploads/a b.json to s3://host-bucket/raw/a b.json\n"
+        );
+        assert_eq!(
+            session.get_object("host-bucket", "raw/a b.json").unwrap(),
+            b"{}"
+        );
+        assert_eq!(
+            session.get_object("host-bucket", "nope").unwrap_err(),
+            "NoSuchKey: The specified key does not exist."
+        );
+        assert!(!session.put_object("missing-bucket", "k", b"x").ok);
     }
 
     #[test]

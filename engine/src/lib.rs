@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bench;
 pub mod formats;
+pub mod services;
 pub mod shell;
 pub mod sim;
 pub mod sql;

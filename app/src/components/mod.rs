@@ -1,6 +1,7 @@
 //! The app's panels. They render the session and send commands through `AppState`; no rule of
 //! the simulation lives here.
 
+mod s3_panel;
 mod terminal;
 mod timeline;
 mod trace_panel;
@@ -22,10 +23,7 @@ pub fn App() -> impl IntoView {
             <timeline::Timeline/>
             <main class="pp-main">
                 <section class="pp-services" data-testid="services" aria-label="Services">
-                    <p class="pp-empty">
-                        "Service panels appear here as the simulated services arrive. Type "
-                        <code>"help"</code> " in the terminal to see what you can run today."
-                    </p>
+                    <s3_panel::S3Panel/>
                 </section>
                 <terminal::Terminal/>
                 <trace_panel::TracePanel/>

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 pub trait HostFiles {
     fn read(&self, path: &str) -> Result<Vec<u8>, String>;
     fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), String>;
+    /// Deletes a file if it exists (undo of an upload).
+    fn remove(&mut self, path: &str);
     /// Every file, sorted by path.
     fn list(&self) -> Vec<String>;
 }
@@ -45,6 +47,10 @@ impl HostFiles for MemoryFiles {
         Ok(())
     }
 
+    fn remove(&mut self, path: &str) {
+        self.files.remove(&normalize_path(path));
+    }
+
     fn list(&self) -> Vec<String> {
         self.files.keys().cloned().collect()
     }
@@ -65,6 +71,8 @@ impl HostFiles for NoFiles {
             "{path}: local files cannot be written by a scheduled command"
         ))
     }
+
+    fn remove(&mut self, _path: &str) {}
 
     fn list(&self) -> Vec<String> {
         Vec::new()

@@ -74,3 +74,112 @@ fn aws_cli_shapes() {
          aws sts get-caller-identity --bogus x\naws sts get-access-key-info\naws sts get-caller-identity --output xml\naws --region",
     );
 }
+
+#[test]
+fn s3_buckets_and_objects() {
+    check(
+        "s3_buckets_and_objects",
+        "aws s3 mb s3://course-logs\naws s3 mb s3://course-logs\naws s3 mb s3://logs\naws s3 mb s3://Bad_Name\n\
+         echo '{\"device_name\": \"sensor-1\", \"metric\": 42.5}' | aws s3 cp - s3://course-logs/raw/2022/06/12/00-00.json\n\
+         sim advance 1m\n\
+         aws s3api put-object --bucket course-logs --key raw/2022/06/12/00-01.json --content-type application/json --metadata source=generator\n\
+         aws s3 ls\naws s3 ls s3://course-logs\naws s3 ls s3://course-logs/raw/2022/06/12/\naws s3 ls s3://course-logs --recursive --summarize --human-readable\n\
+         aws s3 ls s3://course-logs/nothing/\n\
+         aws s3api list-objects-v2 --bucket course-logs --prefix raw/ --max-items 1\n\
+         aws s3api list-objects-v2 --bucket course-logs --delimiter /\n\
+         aws s3api head-object --bucket course-logs --key raw/2022/06/12/00-01.json\n\
+         aws s3api head-object --bucket course-logs --key missing.json\n\
+         aws s3api get-object --bucket course-logs --key missing.json out.json\n\
+         aws s3api get-object --bucket nope --key a out.json\n\
+         aws s3 cp s3://course-logs/raw/2022/06/12/00-00.json -\n\
+         aws s3 rb s3://course-logs\n\
+         aws s3 rm s3://course-logs/raw/ --recursive\n\
+         aws s3 rb s3://course-logs",
+    );
+}
+
+#[test]
+fn s3_storage_classes_and_restore() {
+    check(
+        "s3_storage_classes_and_restore",
+        "aws s3 mb s3://archive-bucket\n\
+         echo old report | aws s3 cp - s3://archive-bucket/reports/2021.txt --storage-class DEEP_ARCHIVE\n\
+         aws s3 cp s3://archive-bucket/reports/2021.txt -\n\
+         aws s3api get-object --bucket archive-bucket --key reports/2021.txt out.txt\n\
+         aws s3api restore-object --bucket archive-bucket --key reports/2021.txt --restore-request Days=2,GlacierJobParameters={Tier=Expedited}\n\
+         aws s3api restore-object --bucket archive-bucket --key reports/2021.txt --restore-request '{\"Days\": 2, \"GlacierJobParameters\": {\"Tier\": \"Standard\"}}'\n\
+         aws s3api head-object --bucket archive-bucket --key reports/2021.txt\n\
+         aws s3api restore-object --bucket archive-bucket --key reports/2021.txt --restore-request Days=1\n\
+         sim events\nsim advance 12h\n\
+         aws s3api head-object --bucket archive-bucket --key reports/2021.txt\n\
+         aws s3 cp s3://archive-bucket/reports/2021.txt -\n\
+         sim advance 4d\n\
+         aws s3 cp s3://archive-bucket/reports/2021.txt -\n\
+         aws s3api copy-object --copy-source archive-bucket/reports/2021.txt --bucket archive-bucket --key copy.txt\n\
+         echo fresh | aws s3 cp - s3://archive-bucket/hot.txt\n\
+         aws s3api restore-object --bucket archive-bucket --key hot.txt --restore-request Days=1\n\
+         aws s3api copy-object --copy-source archive-bucket/hot.txt --bucket archive-bucket --key hot.txt --storage-class GLACIER_IR\n\
+         aws s3api head-object --bucket archive-bucket --key hot.txt\n\
+         aws s3api put-object --bucket archive-bucket --key x --storage-class COLD",
+    );
+}
+
+#[test]
+fn s3_lifecycle_over_a_year() {
+    check(
+        "s3_lifecycle_over_a_year",
+        "aws s3 mb s3://lifecycle-demo\n\
+         aws s3api put-bucket-lifecycle-configuration --bucket lifecycle-demo --lifecycle-configuration '{\"Rules\": [{\"ID\": \"x\", \"Status\": \"Enabled\", \"Transitions\": [{\"Days\": 7, \"StorageClass\": \"STANDARD_IA\"}]}]}'\n\
+         aws s3api put-bucket-lifecycle-configuration --bucket lifecycle-demo --lifecycle-configuration '{\"Rules\": [{\"ID\": \"x\", \"Statuss\": \"Enabled\"}]}'\n\
+         aws s3api put-bucket-lifecycle-configuration --bucket lifecycle-demo --lifecycle-configuration '{\"Rules\": [{\"ID\": \"x\", \"Status\": \"Enabled\", \"Expiration\": {\"Days\": \"30\"}}]}'\n\
+         aws s3api put-bucket-lifecycle-configuration --bucket lifecycle-demo --lifecycle-configuration '{Rules: []}'\n\
+         aws s3api get-bucket-lifecycle-configuration --bucket lifecycle-demo\n\
+         aws s3api put-bucket-lifecycle-configuration --bucket lifecycle-demo --lifecycle-configuration '{\"Rules\": [\
+         {\"ID\": \"archive-logs\", \"Filter\": {\"Prefix\": \"log-\"}, \"Status\": \"Enabled\", \"Transitions\": [{\"Days\": 30, \"StorageClass\": \"STANDARD_IA\"}, {\"Days\": 90, \"StorageClass\": \"GLACIER\"}], \"Expiration\": {\"Days\": 365}},\
+         {\"ID\": \"small-too\", \"Filter\": {\"And\": {\"Prefix\": \"tiny/\", \"ObjectSizeGreaterThan\": 0}}, \"Status\": \"Enabled\", \"Transitions\": [{\"Days\": 0, \"StorageClass\": \"GLACIER_IR\"}]}]}'\n\
+         aws s3api get-bucket-lifecycle-configuration --bucket lifecycle-demo\n\
+         echo 'a small log' | aws s3 cp - s3://lifecycle-demo/log-small.txt\n\
+         echo 'tiny' | aws s3 cp - s3://lifecycle-demo/tiny/a.txt\n\
+         sim advance 1d\n\
+         aws s3 ls s3://lifecycle-demo --recursive\n\
+         aws s3api head-object --bucket lifecycle-demo --key tiny/a.txt\n\
+         sim advance 365d\n\
+         aws s3 ls s3://lifecycle-demo --recursive\n\
+         sim trace --last 4",
+    );
+}
+
+#[test]
+fn s3_versioning_and_replication() {
+    check(
+        "s3_versioning_and_replication",
+        "sim seed 3\naws s3 mb s3://source-data\naws s3 mb s3://partner-copy\n\
+         aws s3api put-bucket-replication --bucket source-data --replication-configuration '{\"Role\": \"arn:aws:iam::123456789012:role/replication\", \"Rules\": [{\"ID\": \"to-partner\", \"Priority\": 1, \"Status\": \"Enabled\", \"Filter\": {\"Prefix\": \"share/\"}, \"DeleteMarkerReplication\": {\"Status\": \"Disabled\"}, \"Destination\": {\"Bucket\": \"arn:aws:s3:::partner-copy\"}}]}'\n\
+         aws s3api put-bucket-versioning --bucket source-data --versioning-configuration Status=Enabled\n\
+         aws s3api get-bucket-versioning --bucket source-data\n\
+         aws s3api put-bucket-replication --bucket source-data --replication-configuration '{\"Role\": \"arn:aws:iam::123456789012:role/replication\", \"Rules\": [{\"ID\": \"to-partner\", \"Priority\": 1, \"Status\": \"Enabled\", \"Filter\": {\"Prefix\": \"share/\"}, \"DeleteMarkerReplication\": {\"Status\": \"Disabled\"}, \"Destination\": {\"Bucket\": \"arn:aws:s3:::partner-copy\"}}]}'\n\
+         aws s3api put-bucket-versioning --bucket partner-copy --versioning-configuration Status=Enabled\n\
+         aws s3api put-bucket-replication --bucket source-data --replication-configuration '{\"Role\": \"arn:aws:iam::123456789012:role/replication\", \"Rules\": [{\"ID\": \"to-partner\", \"Priority\": 1, \"Status\": \"Enabled\", \"Filter\": {\"Prefix\": \"share/\"}, \"Destination\": {\"Bucket\": \"arn:aws:s3:::partner-copy\"}}]}'\n\
+         aws s3api put-bucket-replication --bucket source-data --replication-configuration '{\"Role\": \"arn:aws:iam::123456789012:role/replication\", \"Rules\": [{\"ID\": \"to-partner\", \"Priority\": 1, \"Status\": \"Enabled\", \"Filter\": {\"Prefix\": \"share/\"}, \"DeleteMarkerReplication\": {\"Status\": \"Disabled\"}, \"Destination\": {\"Bucket\": \"arn:aws:s3:::partner-copy\", \"StorageClass\": \"STANDARD_IA\"}}]}'\n\
+         aws s3api get-bucket-replication --bucket source-data\n\
+         echo monthly report | aws s3 cp - s3://source-data/share/report.txt\n\
+         echo internal | aws s3 cp - s3://source-data/private/notes.txt\n\
+         aws s3api head-object --bucket source-data --key share/report.txt\n\
+         sim advance 1m\n\
+         aws s3api head-object --bucket source-data --key share/report.txt\n\
+         aws s3api head-object --bucket partner-copy --key share/report.txt\n\
+         aws s3 ls s3://partner-copy --recursive\n\
+         aws s3api delete-object --bucket source-data --key private/notes.txt\n\
+         aws s3 ls s3://source-data/private/",
+    );
+}
+
+#[test]
+fn s3_cost_estimate() {
+    check(
+        "s3_cost_estimate",
+        "aws s3 mb s3://costly\necho hello | aws s3 cp - s3://costly/a.txt\n\
+         echo archived | aws s3 cp - s3://costly/b.txt --storage-class GLACIER_IR\n\
+         sim cost\nsim cost s3://costly\nsim cost s3://nope\nsim cost costly",
+    );
+}

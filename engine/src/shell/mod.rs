@@ -169,7 +169,7 @@ fn run_command(
         "echo" => builtins::echo(args),
         "cat" => builtins::cat(ctx, args, stdin),
         "sim" => sim_cmd::run(ctx, args),
-        "aws" => aws::run(ctx, args),
+        "aws" => aws::run(ctx, args, stdin),
         name => Err(CommandError::NotFound {
             name: name.to_string(),
             suggestion: suggest(name),

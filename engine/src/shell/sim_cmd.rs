@@ -56,7 +56,9 @@ pub fn usage_text() -> String {
 /// Which `sim` subcommands change the world.
 pub fn effect(args: &[String]) -> Effect {
     match args.first().map(String::as_str) {
-        None | Some("time" | "events" | "trace" | "undo" | "reset" | "help") => Effect::Inspect,
+        None | Some("time" | "events" | "trace" | "undo" | "reset" | "help" | "cost") => {
+            Effect::Inspect
+        }
         Some("seed") if args.len() == 1 => Effect::Inspect,
         _ => Effect::Change,
     }
@@ -98,6 +100,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
             action: Some(SessionAction::Undo),
         }),
         "trace" => trace(ctx, rest),
+        "cost" => cost(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)
@@ -357,6 +360,55 @@ fn trace(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
     for event in shown {
         out.push_str(&trace_line(event));
     }
+    Ok(Reply::text(out))
+}
+
+/// Bytes per GB as AWS bills storage (binary gigabytes).
+const GB: f64 = 1_073_741_824.0;
+
+/// `sim cost`: what the stored objects would cost per month at list prices, by storage class.
+fn cost(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let bucket = match rest {
+        [] => None,
+        [path] => Some(
+            path.strip_prefix("s3://")
+                .map(|b| b.trim_end_matches('/'))
+                .ok_or_else(|| usage("sim cost", format!("`{path}` is not an s3://bucket")))?,
+        ),
+        [_, extra, ..] => return Err(usage("sim cost", format!("unexpected argument `{extra}`"))),
+    };
+    let s3 = &ctx.world.services().s3;
+    if let Some(name) = bucket {
+        s3.bucket(name)
+            .map_err(|err| usage("sim cost", format!("s3://{name}: {}", err.message())))?;
+    }
+    let mut out = format!(
+        "S3 storage, estimated per month ({}):\n",
+        crate::services::s3::PRICES_AS_OF
+    );
+    out.push_str(&format!(
+        "{:<20} {:>8} {:>14} {:>11} {:>12}\n",
+        "storage class", "objects", "billed bytes", "$/GB-month", "$/month"
+    ));
+    let (mut objects, mut bytes, mut dollars) = (0, 0, 0.0);
+    for (class, (count, size)) in s3.usage_by_class(bucket) {
+        let monthly = size as f64 / GB * class.price_per_gb_month();
+        out.push_str(&format!(
+            "{:<20} {count:>8} {size:>14} {:>11.5} {monthly:>12.6}\n",
+            class.as_str(),
+            class.price_per_gb_month()
+        ));
+        (objects, bytes, dollars) = (objects + count, bytes + size, dollars + monthly);
+    }
+    out.push_str(&format!(
+        "{:<20} {objects:>8} {bytes:>14} {:>11} {dollars:>12.6}\n",
+        "total", ""
+    ));
+    out.push_str(
+        "note: STANDARD_IA, ONEZONE_IA and GLACIER_IR bill objects under 128 KiB as 128 KiB (counted above); \
+         deleting or moving an object before its class's minimum (30, 90 or 180 days) bills the rest; \
+         requests and retrievals are not included\n",
+    );
     Ok(Reply::text(out))
 }
 

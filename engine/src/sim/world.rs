@@ -6,8 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DEFAULT_START_MS, EventQueue, Millis, SimRng, Trace, TraceValue, format_duration, format_iso,
+    BlobStore, DEFAULT_START_MS, EventQueue, Millis, SimRng, Trace, TraceValue, format_duration,
+    format_iso,
 };
+use crate::services::{Services, s3};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -41,6 +43,7 @@ pub struct ScheduledCommand {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     Command(ScheduledCommand),
+    S3(s3::S3Event),
 }
 
 impl Event {
@@ -48,6 +51,7 @@ impl Event {
     pub fn describe(&self) -> String {
         match self {
             Event::Command(command) => format!("run `{}`", command.line),
+            Event::S3(event) => event.describe(),
         }
     }
 }
@@ -114,20 +118,59 @@ pub struct RunSummary {
     pub to_ms: Millis,
 }
 
-/// The world minus its trace. Checkpoints serialise this and remember the trace's length, which
-/// is enough because the trace only grows.
+/// The world minus its trace and object bytes. Checkpoints serialise this and remember how long
+/// the trace and the blob store were, which is enough because both only grow.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct State {
     seed: u64,
     now_ms: Millis,
     queue: EventQueue<Event>,
     rng: SimRng,
+    services: Services,
 }
 
 #[derive(Clone, Debug)]
 pub struct World {
     state: State,
     trace: Trace,
+    blobs: BlobStore,
+}
+
+/// What a service may use besides its own state: the clock, the event queue, randomness, the
+/// trace and object bytes. Services never hold references to each other; the world hands them
+/// what they need for one call.
+pub struct Env<'a> {
+    pub now_ms: Millis,
+    pub rng: &'a mut SimRng,
+    pub blobs: &'a mut BlobStore,
+    queue: &'a mut EventQueue<Event>,
+    trace: &'a mut Trace,
+}
+
+impl Env<'_> {
+    pub fn record(&mut self, service: &str, kind: &str, fields: Vec<(&str, TraceValue)>) {
+        let fields = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        self.trace.record(self.now_ms, service, kind, fields);
+    }
+
+    /// Schedules `event` at `time_ms`, which must not be in the past.
+    pub fn schedule(&mut self, time_ms: Millis, event: Event) -> Result<u64, SimError> {
+        assert!(
+            time_ms >= self.now_ms,
+            "an event cannot be scheduled in the past"
+        );
+        self.queue
+            .schedule(time_ms, event)
+            .ok_or(SimError::QueueFull)
+    }
+
+    /// Whether an equal event is already pending (so periodic work is scheduled once).
+    pub fn is_scheduled(&self, event: &Event) -> bool {
+        self.queue.iter().any(|(_, _, pending)| pending == event)
+    }
 }
 
 /// Enough to put the world back exactly as it was, for undo.
@@ -135,6 +178,7 @@ pub struct World {
 pub struct Checkpoint {
     state: Vec<u8>,
     trace_len: usize,
+    blobs_len: usize,
 }
 
 impl Checkpoint {
@@ -155,10 +199,12 @@ impl World {
             now_ms: config.start_ms,
             queue: EventQueue::default(),
             rng: SimRng::from_seed(config.seed),
+            services: Services::default(),
         };
         Self {
             state,
             trace: Trace::default(),
+            blobs: BlobStore::default(),
         }
     }
 
@@ -182,25 +228,35 @@ impl World {
         &mut self.state.rng
     }
 
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// The services and the environment they act in, borrowed apart so a service can change
+    /// its state and schedule, trace and store bytes in one call.
+    pub fn split(&mut self) -> (&mut Services, Env<'_>) {
+        let env = Env {
+            now_ms: self.state.now_ms,
+            rng: &mut self.state.rng,
+            blobs: &mut self.blobs,
+            queue: &mut self.state.queue,
+            trace: &mut self.trace,
+        };
+        (&mut self.state.services, env)
+    }
+
     /// Appends to the trace at the current time.
     pub fn record(&mut self, service: &str, kind: &str, fields: Vec<(&str, TraceValue)>) {
-        let fields = fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        self.trace.record(self.state.now_ms, service, kind, fields);
+        self.split().1.record(service, kind, fields);
     }
 
     /// Schedules `event` at `time_ms`, which must not be in the past.
     pub fn schedule(&mut self, time_ms: Millis, event: Event) -> Result<u64, SimError> {
-        assert!(
-            time_ms >= self.state.now_ms,
-            "an event cannot be scheduled in the past"
-        );
-        self.state
-            .queue
-            .schedule(time_ms, event)
-            .ok_or(SimError::QueueFull)
+        self.split().1.schedule(time_ms, event)
     }
 
     /// Pops the next event, moves the clock to it and handles it. `false` when nothing is pending.
@@ -212,6 +268,10 @@ impl World {
         self.state.now_ms = next.time_ms;
         match next.event {
             Event::Command(command) => crate::shell::run_scheduled(self, &command),
+            Event::S3(event) => {
+                let (services, mut env) = self.split();
+                services.s3.on_event(&mut env, event);
+            }
         }
         true
     }
@@ -290,6 +350,7 @@ impl World {
         Checkpoint {
             state,
             trace_len: self.trace.len(),
+            blobs_len: self.blobs.len(),
         }
     }
 
@@ -297,17 +358,22 @@ impl World {
     pub fn rewind(&mut self, checkpoint: &Checkpoint) {
         self.state = postcard::from_bytes(&checkpoint.state).expect("checkpoint deserialises");
         self.trace.truncate(checkpoint.trace_len);
+        self.blobs.truncate(checkpoint.blobs_len);
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        let bytes = postcard::to_allocvec(&(&self.state, &self.trace)).expect("world serialises");
-        Snapshot(bytes)
+        let parts = (&self.state, &self.trace, &self.blobs);
+        Snapshot(postcard::to_allocvec(&parts).expect("world serialises"))
     }
 
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
-        let (state, trace) = postcard::from_bytes(&snapshot.0)
+        let (state, trace, blobs) = postcard::from_bytes(&snapshot.0)
             .map_err(|err| format!("not a snapshot of this version: {err}"))?;
-        Ok(Self { state, trace })
+        Ok(Self {
+            state,
+            trace,
+            blobs,
+        })
     }
 }
 

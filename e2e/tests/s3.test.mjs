@@ -1,0 +1,63 @@
+// S3 in the browser: upload a local file, copy it into a bucket, see it in the S3 panel,
+// download it back as a real file; and the JS API's putObject/getObject.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { BASE_URL, launch, newPage, screenshot } from '../pages/browser.mjs';
+import { PlaygroundPage } from '../pages/playground.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('upload a file, copy it to S3 and download it from the S3 panel', async () => {
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open();
+  await app.type('aws s3 mb s3://browser-demo');
+  const content = '{"device_name":"sensor-1","metric":42.5}\n';
+  await page.getByTestId('upload').setInputFiles({ name: 'events.json', mimeType: 'application/json', buffer: Buffer.from(content) });
+  await page.getByText('uploaded ./events.json').waitFor();
+  const block = await app.type('aws s3 cp ./events.json s3://browser-demo/raw/events.json');
+  assert.equal(await block.getAttribute('data-ok'), 'true', await block.textContent());
+  const row = page.locator('[data-testid=object][data-key="raw/events.json"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /STANDARD/);
+  await screenshot(page, '20-s3-panel');
+  const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('download').click()]);
+  assert.equal(download.suggestedFilename(), 'events.json');
+  assert.equal(await readFile(await download.path(), 'utf8'), content);
+  assert.deepEqual(page.errors, []);
+});
+
+test('an upload is part of the share link', async () => {
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open();
+  await page.getByTestId('upload').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('shared\n') });
+  await page.getByText('uploaded ./note.txt').waitFor();
+  const copy = new PlaygroundPage(await newPage(browser));
+  await copy.open(page.url());
+  const block = await copy.type('cat ./note.txt');
+  assert.equal(await block.textContent(), '$ cat ./note.txtshared\n');
+});
+
+test('putObject and getObject from a host page', async () => {
+  const page = await newPage(browser);
+  await page.goto(new URL('api-example.html', BASE_URL).href);
+  const result = await page.evaluate(async () => {
+    const { default: init, Playground } = await import('./pkg/playground.js');
+    await init();
+    const world = new Playground();
+    world.exec('aws s3 mb s3://api-bucket');
+    const put = world.putObject('api-bucket', 'data/hello.txt', new TextEncoder().encode('hello'));
+    const bytes = world.getObject('api-bucket', 'data/hello.txt');
+    let missing = null;
+    try { world.getObject('api-bucket', 'nope'); } catch (e) { missing = e.message; }
+    return { put, text: new TextDecoder().decode(bytes), isBytes: bytes instanceof Uint8Array, missing };
+  });
+  assert.deepEqual(result.put, { ok: true, output: 'upload: ./uploads/hello.txt to s3://api-bucket/data/hello.txt\n' });
+  assert.equal(result.text, 'hello');
+  assert.ok(result.isBytes);
+  assert.equal(result.missing, 'NoSuchKey: The specified key does not exist.');
+});

@@ -1,0 +1,445 @@
+//! `aws …`: the AWS CLI v2 front end. Splits global options from `<service> <operation>
+//! --parameters`, checks parameters as the CLI's argument parser and botocore's validator do,
+//! calls the operation and prints its response as the CLI does (JSON, 4-space indent). Errors
+//! use the CLI's exact shapes: usage errors end in `aws: error: …`, API errors read
+//! `An error occurred (Code) when calling the Operation operation: message`.
+//! `aws s3 …` (the high-level file commands) lives in `s3.rs`; operations in `s3api.rs`, `sts.rs`.
+
+mod s3;
+mod s3api;
+mod shapes;
+mod sts;
+
+use serde_json::Value;
+
+use super::args::{ArgCursor, split_flag};
+use super::{CommandError, Ctx, HostFiles, Reply};
+use crate::services::s3::S3Error;
+use shapes::Shape;
+
+const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n\
+To see help text, you can run:\n\
+\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
+
+/// The region commands run in unless `--region` says otherwise.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// An error returned by a service, as the CLI prints it, plus our hint for learners.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Why a call failed: the SDK's client-side parameter validation, the service itself, or a
+/// feature the playground does not simulate.
+pub enum CallError {
+    Validation(String),
+    Api(ApiError),
+    NotSimulated(String),
+}
+
+impl From<S3Error> for CallError {
+    fn from(err: S3Error) -> Self {
+        match err {
+            S3Error::NotSimulated { .. } => CallError::NotSimulated(err.message()),
+            _ => CallError::Api(ApiError {
+                code: err.code().into(),
+                message: err.message(),
+                hint: err.hint(),
+            }),
+        }
+    }
+}
+
+/// How a parameter's value is given on the command line.
+pub enum ParamKind {
+    String,
+    Integer,
+    /// JSON, `file://`, or shorthand, checked against a shape; the name is the API member's.
+    Structure(&'static str, &'static Shape),
+    /// A local file path whose bytes are the value (`--body`).
+    Blob,
+}
+
+pub struct Param {
+    pub flag: &'static str,
+    pub kind: ParamKind,
+    pub required: bool,
+}
+
+pub const fn param(flag: &'static str, kind: ParamKind) -> Param {
+    Param {
+        flag,
+        kind,
+        required: false,
+    }
+}
+
+pub const fn required(flag: &'static str, kind: ParamKind) -> Param {
+    Param {
+        flag,
+        kind,
+        required: true,
+    }
+}
+
+pub struct Operation {
+    pub service: &'static str,
+    /// The CLI's name, `get-caller-identity`.
+    pub name: &'static str,
+    /// The API's name, `GetCallerIdentity`, as error messages spell it.
+    pub api_name: &'static str,
+    pub params: &'static [Param],
+    /// The name of a required positional argument (get-object's `outfile`).
+    pub positional: Option<&'static str>,
+    pub call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
+}
+
+/// An operation's checked arguments.
+pub struct Args {
+    values: Vec<(&'static str, ArgValue)>,
+    positional: Option<String>,
+    pub region: String,
+}
+
+enum ArgValue {
+    Text(String),
+    Integer(i64),
+    Json(Value),
+    Bytes(Vec<u8>),
+}
+
+impl Args {
+    fn get(&self, flag: &str) -> Option<&ArgValue> {
+        self.values
+            .iter()
+            .find(|(name, _)| *name == flag)
+            .map(|(_, value)| value)
+    }
+
+    pub fn text(&self, flag: &str) -> Option<&str> {
+        match self.get(flag) {
+            Some(ArgValue::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A parameter the operation declared as required.
+    pub fn required_text(&self, flag: &str) -> &str {
+        self.text(flag)
+            .expect("parse_params checks required parameters")
+    }
+
+    pub fn integer(&self, flag: &str) -> Option<i64> {
+        match self.get(flag) {
+            Some(ArgValue::Integer(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn json(&self, flag: &str) -> Option<&Value> {
+        match self.get(flag) {
+            Some(ArgValue::Json(value)) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn bytes(&self, flag: &str) -> Option<&[u8]> {
+        match self.get(flag) {
+            Some(ArgValue::Bytes(bytes)) => Some(bytes),
+            _ => None,
+        }
+    }
+
+    pub fn positional(&self) -> &str {
+        self.positional
+            .as_deref()
+            .expect("parse_params checks the positional argument")
+    }
+}
+
+fn operations() -> impl Iterator<Item = &'static Operation> {
+    sts::OPERATIONS.iter().chain(s3api::OPERATIONS)
+}
+
+/// Global options: name and whether it takes a value.
+const GLOBAL_OPTIONS: &[(&str, bool)] = &[
+    ("--region", true),
+    ("--profile", true),
+    ("--output", true),
+    ("--no-cli-pager", false),
+    ("--no-paginate", false),
+    ("--cli-binary-format", true),
+];
+const OUTPUT_CHOICES: &[&str] = &["json", "text", "table", "yaml", "yaml-stream"];
+
+/// Services in the CLI's command list: every one with operations, plus `s3`.
+fn services() -> Vec<&'static str> {
+    let mut names: Vec<&str> = operations().map(|op| op.service).chain(["s3"]).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+pub fn help_text() -> String {
+    let mut text = String::from(USAGE);
+    text.push_str("\nServices simulated here (the real CLI has many more):\n");
+    text.push_str(&format!("  {:<8} {}\n", "s3", s3::COMMANDS.join(", ")));
+    for service in services().into_iter().filter(|s| *s != "s3") {
+        let ops: Vec<&str> = operations()
+            .filter(|op| op.service == service)
+            .map(|op| op.name)
+            .collect();
+        text.push_str(&format!("  {service:<8} {}\n", ops.join(", ")));
+    }
+    text
+}
+
+pub fn usage_error(message: &str) -> CommandError {
+    CommandError::Rendered(format!("\n{USAGE}\naws: error: {message}\n"))
+}
+
+fn expected_one_argument(flag: &str) -> CommandError {
+    usage_error(&format!("argument {flag}: expected one argument"))
+}
+
+fn invalid_choice(argument: &str, choices: &[&str]) -> CommandError {
+    usage_error(&format!(
+        "argument {argument}: Invalid choice, valid choices are:\n\n{}",
+        choice_table(choices)
+    ))
+}
+
+/// argparse's two-column `a | b` table of choices.
+fn choice_table(choices: &[&str]) -> String {
+    choices
+        .chunks(2)
+        .map(|pair| match pair {
+            [left, right] => format!("{left:<40} | {right}"),
+            [left] => left.to_string(),
+            _ => unreachable!("chunks(2)"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn unknown_options(unknown: &[&str]) -> CommandError {
+    CommandError::Rendered(format!(
+        "\n{USAGE}\nUnknown options: {}\n",
+        unknown.join(",")
+    ))
+}
+
+struct Parsed<'a> {
+    service: Option<&'a str>,
+    operation: Option<&'a str>,
+    output: String,
+    region: String,
+    rest: Vec<&'a str>,
+}
+
+/// Separates global options (allowed anywhere, as in the CLI) from the command words.
+fn parse_globals(args: &[String]) -> Result<Parsed<'_>, CommandError> {
+    let mut parsed = Parsed {
+        service: None,
+        operation: None,
+        output: "json".into(),
+        region: DEFAULT_REGION.into(),
+        rest: Vec::new(),
+    };
+    let mut cursor = ArgCursor::new(args);
+    while let Some(word) = cursor.next_word() {
+        let (name, inline) = split_flag(word);
+        if let Some(&(_, takes_value)) = GLOBAL_OPTIONS.iter().find(|(option, _)| *option == name) {
+            if !takes_value {
+                continue;
+            }
+            let value = cursor
+                .value(inline)
+                .ok_or_else(|| expected_one_argument(name))?;
+            match name {
+                "--output" if !OUTPUT_CHOICES.contains(&value) => {
+                    return Err(invalid_choice("--output", OUTPUT_CHOICES));
+                }
+                "--output" => parsed.output = value.to_string(),
+                "--region" => parsed.region = value.to_string(),
+                _ => {}
+            }
+            continue;
+        }
+        if parsed.service.is_none() && !word.starts_with('-') {
+            parsed.service = Some(word);
+        } else if parsed.operation.is_none() && parsed.service.is_some() && !word.starts_with('-') {
+            parsed.operation = Some(word);
+        } else {
+            parsed.rest.push(word);
+        }
+    }
+    Ok(parsed)
+}
+
+pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Reply, CommandError> {
+    let parsed = parse_globals(args)?;
+    let Some(service) = parsed.service else {
+        return Err(usage_error("the following arguments are required: command"));
+    };
+    if service == "help" {
+        return Ok(Reply::text(help_text()));
+    }
+    let known = services();
+    if !known.contains(&service) {
+        return Err(invalid_choice("command", &known));
+    }
+    if service == "s3" {
+        return s3::run(ctx, parsed.operation, &parsed.rest, &parsed.region, stdin);
+    }
+    let names: Vec<&str> = operations()
+        .filter(|op| op.service == service)
+        .map(|op| op.name)
+        .collect();
+    let Some(name) = parsed.operation else {
+        return Err(usage_error(
+            "the following arguments are required: operation",
+        ));
+    };
+    if name == "help" {
+        return Ok(Reply::text(format!(
+            "{service} operations simulated here:\n  {}\n",
+            names.join("\n  ")
+        )));
+    }
+    let Some(operation) = operations().find(|op| op.service == service && op.name == name) else {
+        return Err(invalid_choice("operation", &names));
+    };
+    let op_args = parse_params(operation, &parsed.rest, parsed.region, ctx.files)?;
+    let response =
+        (operation.call)(ctx, &op_args).map_err(|err| render_error(err, operation.api_name))?;
+    Ok(Reply::text(render(&response, &parsed.output)))
+}
+
+/// The CLI's text for a failed call.
+pub fn render_error(err: CallError, api_name: &str) -> CommandError {
+    CommandError::Rendered(match err {
+        CallError::Validation(message) => format!("\nParameter validation failed:\n{message}\n"),
+        CallError::Api(err) => {
+            let hint = err
+                .hint
+                .map(|hint| format!("hint: {hint}\n"))
+                .unwrap_or_default();
+            format!(
+                "\nAn error occurred ({}) when calling the {api_name} operation: {}\n{hint}",
+                err.code, err.message
+            )
+        }
+        CallError::NotSimulated(message) => format!("playground: {message}\n"),
+    })
+}
+
+/// Matches `--flag value` pairs against the operation's parameters, like the CLI's parser:
+/// unknown flags are listed together; missing required ones are named together; structured
+/// values are parsed and validated with botocore's messages.
+fn parse_params(
+    operation: &Operation,
+    rest: &[&str],
+    region: String,
+    files: &dyn HostFiles,
+) -> Result<Args, CommandError> {
+    let mut args = Args {
+        values: Vec::new(),
+        positional: None,
+        region,
+    };
+    let mut unknown = Vec::new();
+    let mut cursor = ArgCursor::new(rest);
+    while let Some(word) = cursor.next_word() {
+        let (flag, inline) = split_flag(word);
+        if !flag.starts_with("--") && operation.positional.is_some() && args.positional.is_none() {
+            args.positional = Some(word.to_string());
+            continue;
+        }
+        let Some(param) = operation.params.iter().find(|p| p.flag == flag) else {
+            unknown.push(word);
+            continue;
+        };
+        let text = cursor
+            .value(inline)
+            .ok_or_else(|| expected_one_argument(flag))?;
+        args.values.push((param.flag, convert(param, text, files)?));
+    }
+    if !unknown.is_empty() {
+        return Err(unknown_options(&unknown));
+    }
+    let mut missing: Vec<&str> = operation
+        .params
+        .iter()
+        .filter(|param| param.required && args.get(param.flag).is_none())
+        .map(|param| param.flag)
+        .collect();
+    if let (Some(name), None) = (operation.positional, &args.positional) {
+        missing.push(name);
+    }
+    if !missing.is_empty() {
+        return Err(usage_error(&format!(
+            "the following arguments are required: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(args)
+}
+
+fn convert(param: &Param, text: &str, files: &dyn HostFiles) -> Result<ArgValue, CommandError> {
+    match &param.kind {
+        ParamKind::String => Ok(ArgValue::Text(text.to_string())),
+        ParamKind::Integer => text.parse().map(ArgValue::Integer).map_err(|_| {
+            usage_error(&format!(
+                "argument {}: invalid int value: '{text}'",
+                param.flag
+            ))
+        }),
+        ParamKind::Structure(api_name, shape) => {
+            let value = shapes::read_value(param.flag, text, shape, files)
+                .map_err(|err| CommandError::Rendered(format!("\n{err}\n")))?;
+            let errors = shapes::validate(api_name, &value, shape);
+            if errors.is_empty() {
+                Ok(ArgValue::Json(value))
+            } else {
+                Err(CommandError::Rendered(format!(
+                    "\nParameter validation failed:\n{}\n",
+                    errors.join("\n")
+                )))
+            }
+        }
+        ParamKind::Blob => {
+            let bytes = files.read(text).map_err(|err| {
+                CommandError::Rendered(format!("\nError parsing parameter '{}': Unable to load paramfile ({err}), text contents could not be decoded.\n", param.flag))
+            })?;
+            Ok(ArgValue::Bytes(bytes))
+        }
+    }
+}
+
+/// The CLI's JSON output: 4-space indent, keys in the response's order. Other output formats
+/// print JSON too, with a note, until they are simulated. Empty responses print nothing.
+fn render(response: &Value, output: &str) -> String {
+    if response.as_object().is_some_and(|object| object.is_empty()) {
+        return String::new();
+    }
+    let mut text = to_json_4(response);
+    text.push('\n');
+    if output != "json" {
+        text.push_str(&format!(
+            "note: --output {output} is not simulated yet; the playground printed JSON\n"
+        ));
+    }
+    text
+}
+
+pub fn to_json_4(value: &Value) -> String {
+    let mut bytes = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
+    serde::Serialize::serialize(value, &mut serializer).expect("JSON values serialise");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}

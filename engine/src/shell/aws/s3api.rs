@@ -1,0 +1,774 @@
+//! `aws s3api …`: the S3 API operations, one function each, from checked CLI arguments to the
+//! JSON the CLI prints. Input shapes mirror the API model's members (in the model's order, as
+//! botocore lists them in its errors).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::shapes::{Member, Shape, member, required as req};
+use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
+use crate::services::s3::{
+    self, CopyObject, LifecycleConfiguration, ListObjectsRequest, ObjectRef, ObjectVersion,
+    PutObject, ReplicationConfiguration, RestoreOutcome, S3Error, StorageClass, Tier,
+};
+use crate::shell::Ctx;
+use crate::sim::Millis;
+
+static TAG: Shape = Shape::Structure(&[req("Key", &Shape::String), req("Value", &Shape::String)]);
+static TAGS: Shape = Shape::List(&TAG);
+static AND: Shape = Shape::Structure(&[
+    member("Prefix", &Shape::String),
+    member("Tags", &TAGS),
+    member("ObjectSizeGreaterThan", &Shape::Integer),
+    member("ObjectSizeLessThan", &Shape::Integer),
+]);
+static LIFECYCLE_FILTER: Shape = Shape::Structure(&[
+    member("Prefix", &Shape::String),
+    member("Tag", &TAG),
+    member("ObjectSizeGreaterThan", &Shape::Integer),
+    member("ObjectSizeLessThan", &Shape::Integer),
+    member("And", &AND),
+]);
+static EXPIRATION: Shape = Shape::Structure(&[
+    member("Date", &Shape::String),
+    member("Days", &Shape::Integer),
+    member("ExpiredObjectDeleteMarker", &Shape::Boolean),
+]);
+static TRANSITION: Shape = Shape::Structure(&[
+    member("Date", &Shape::String),
+    member("Days", &Shape::Integer),
+    member("StorageClass", &Shape::String),
+]);
+static TRANSITIONS: Shape = Shape::List(&TRANSITION);
+static NONCURRENT_EXPIRATION: Shape = Shape::Structure(&[
+    member("NoncurrentDays", &Shape::Integer),
+    member("NewerNoncurrentVersions", &Shape::Integer),
+]);
+static LIFECYCLE_RULE_MEMBERS: &[Member] = &[
+    member("Expiration", &EXPIRATION),
+    member("ID", &Shape::String),
+    member("Prefix", &Shape::String),
+    member("Filter", &LIFECYCLE_FILTER),
+    req("Status", &Shape::String),
+    member("Transitions", &TRANSITIONS),
+    member("NoncurrentVersionTransitions", &Shape::Opaque),
+    member("NoncurrentVersionExpiration", &NONCURRENT_EXPIRATION),
+    member("AbortIncompleteMultipartUpload", &Shape::Opaque),
+];
+static LIFECYCLE_RULES: Shape = Shape::List(&Shape::Structure(LIFECYCLE_RULE_MEMBERS));
+static LIFECYCLE_CONFIGURATION: Shape = Shape::Structure(&[req("Rules", &LIFECYCLE_RULES)]);
+static DESTINATION: Shape = Shape::Structure(&[
+    req("Bucket", &Shape::String),
+    member("Account", &Shape::String),
+    member("StorageClass", &Shape::String),
+    member("AccessControlTranslation", &Shape::Opaque),
+    member("EncryptionConfiguration", &Shape::Opaque),
+    member("ReplicationTime", &Shape::Opaque),
+    member("Metrics", &Shape::Opaque),
+]);
+static REPLICATION_FILTER: Shape = Shape::Structure(&[
+    member("Prefix", &Shape::String),
+    member("Tag", &TAG),
+    member("And", &Shape::Opaque),
+]);
+static STATUS: Shape = Shape::Structure(&[req("Status", &Shape::String)]);
+static REPLICATION_RULE: Shape = Shape::Structure(&[
+    member("ID", &Shape::String),
+    member("Priority", &Shape::Integer),
+    member("Prefix", &Shape::String),
+    member("Filter", &REPLICATION_FILTER),
+    req("Status", &Shape::String),
+    member("SourceSelectionCriteria", &Shape::Opaque),
+    member("ExistingObjectReplication", &Shape::Opaque),
+    req("Destination", &DESTINATION),
+    member("DeleteMarkerReplication", &STATUS),
+]);
+static REPLICATION_RULES: Shape = Shape::List(&REPLICATION_RULE);
+static REPLICATION_CONFIGURATION: Shape = Shape::Structure(&[
+    req("Role", &Shape::String),
+    req("Rules", &REPLICATION_RULES),
+]);
+static GLACIER_JOB_PARAMETERS: Shape = Shape::Structure(&[req("Tier", &Shape::String)]);
+static RESTORE_REQUEST: Shape = Shape::Structure(&[
+    member("Days", &Shape::Integer),
+    member("GlacierJobParameters", &GLACIER_JOB_PARAMETERS),
+    member("Type", &Shape::String),
+    member("Tier", &Shape::String),
+    member("Description", &Shape::String),
+    member("SelectParameters", &Shape::Opaque),
+    member("OutputLocation", &Shape::Opaque),
+]);
+static VERSIONING_CONFIGURATION: Shape = Shape::Structure(&[
+    member("MFADelete", &Shape::String),
+    member("Status", &Shape::String),
+]);
+static CREATE_BUCKET_CONFIGURATION: Shape = Shape::Structure(&[
+    member("LocationConstraint", &Shape::String),
+    member("Location", &Shape::Opaque),
+    member("Bucket", &Shape::Opaque),
+]);
+
+const fn op(
+    name: &'static str,
+    api_name: &'static str,
+    params: &'static [super::Param],
+    call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
+) -> Operation {
+    Operation {
+        service: "s3api",
+        name,
+        api_name,
+        params,
+        positional: None,
+        call,
+    }
+}
+
+const BUCKET: super::Param = required("--bucket", ParamKind::String);
+const KEY: super::Param = required("--key", ParamKind::String);
+const VERSION_ID: super::Param = param("--version-id", ParamKind::String);
+
+pub static OPERATIONS: &[Operation] = &[
+    op(
+        "copy-object",
+        "CopyObject",
+        &[
+            BUCKET,
+            required("--copy-source", ParamKind::String),
+            KEY,
+            param("--storage-class", ParamKind::String),
+            param(
+                "--metadata",
+                ParamKind::Structure("Metadata", &Shape::StringMap),
+            ),
+            param("--metadata-directive", ParamKind::String),
+        ],
+        copy_object,
+    ),
+    op(
+        "create-bucket",
+        "CreateBucket",
+        &[
+            BUCKET,
+            param(
+                "--create-bucket-configuration",
+                ParamKind::Structure("CreateBucketConfiguration", &CREATE_BUCKET_CONFIGURATION),
+            ),
+        ],
+        create_bucket,
+    ),
+    op("delete-bucket", "DeleteBucket", &[BUCKET], delete_bucket),
+    op(
+        "delete-bucket-lifecycle",
+        "DeleteBucketLifecycle",
+        &[BUCKET],
+        delete_bucket_lifecycle,
+    ),
+    op(
+        "delete-object",
+        "DeleteObject",
+        &[BUCKET, KEY, VERSION_ID],
+        delete_object,
+    ),
+    op(
+        "get-bucket-lifecycle-configuration",
+        "GetBucketLifecycleConfiguration",
+        &[BUCKET],
+        get_bucket_lifecycle,
+    ),
+    op(
+        "get-bucket-replication",
+        "GetBucketReplication",
+        &[BUCKET],
+        get_bucket_replication,
+    ),
+    op(
+        "get-bucket-versioning",
+        "GetBucketVersioning",
+        &[BUCKET],
+        get_bucket_versioning,
+    ),
+    Operation {
+        service: "s3api",
+        name: "get-object",
+        api_name: "GetObject",
+        params: &[BUCKET, KEY, VERSION_ID],
+        positional: Some("outfile"),
+        call: get_object,
+    },
+    op("head-bucket", "HeadBucket", &[BUCKET], head_bucket),
+    op(
+        "head-object",
+        "HeadObject",
+        &[BUCKET, KEY, VERSION_ID],
+        head_object,
+    ),
+    op("list-buckets", "ListBuckets", &[], list_buckets),
+    op(
+        "list-objects-v2",
+        "ListObjectsV2",
+        &[
+            BUCKET,
+            param("--prefix", ParamKind::String),
+            param("--delimiter", ParamKind::String),
+            param("--start-after", ParamKind::String),
+            param("--max-items", ParamKind::Integer),
+            param("--page-size", ParamKind::Integer),
+            param("--starting-token", ParamKind::String),
+        ],
+        list_objects_v2,
+    ),
+    op(
+        "put-bucket-lifecycle-configuration",
+        "PutBucketLifecycleConfiguration",
+        &[
+            BUCKET,
+            param(
+                "--lifecycle-configuration",
+                ParamKind::Structure("LifecycleConfiguration", &LIFECYCLE_CONFIGURATION),
+            ),
+        ],
+        put_bucket_lifecycle,
+    ),
+    op(
+        "put-bucket-replication",
+        "PutBucketReplication",
+        &[
+            BUCKET,
+            required(
+                "--replication-configuration",
+                ParamKind::Structure("ReplicationConfiguration", &REPLICATION_CONFIGURATION),
+            ),
+        ],
+        put_bucket_replication,
+    ),
+    op(
+        "put-bucket-versioning",
+        "PutBucketVersioning",
+        &[
+            BUCKET,
+            required(
+                "--versioning-configuration",
+                ParamKind::Structure("VersioningConfiguration", &VERSIONING_CONFIGURATION),
+            ),
+        ],
+        put_bucket_versioning,
+    ),
+    op(
+        "put-object",
+        "PutObject",
+        &[
+            BUCKET,
+            KEY,
+            param("--body", ParamKind::Blob),
+            param("--content-type", ParamKind::String),
+            param("--storage-class", ParamKind::String),
+            param(
+                "--metadata",
+                ParamKind::Structure("Metadata", &Shape::StringMap),
+            ),
+            param("--tagging", ParamKind::String),
+        ],
+        put_object,
+    ),
+    op(
+        "restore-object",
+        "RestoreObject",
+        &[
+            BUCKET,
+            KEY,
+            VERSION_ID,
+            param(
+                "--restore-request",
+                ParamKind::Structure("RestoreRequest", &RESTORE_REQUEST),
+            ),
+        ],
+        restore_object,
+    ),
+];
+
+/// Timestamps as the CLI prints them: ISO 8601 with `+00:00` (microseconds when not whole).
+pub fn cli_time(ms: Millis) -> String {
+    let time = chrono::DateTime::from_timestamp_millis(ms).expect("clock instants are valid");
+    if ms.rem_euclid(1000) == 0 {
+        time.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    } else {
+        time.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+    }
+}
+
+/// HTTP dates, as S3 puts them inside headers such as `x-amz-restore`.
+fn http_date(ms: Millis) -> String {
+    let time = chrono::DateTime::from_timestamp_millis(ms).expect("clock instants are valid");
+    time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+fn storage_class(text: Option<&str>) -> Result<StorageClass, CallError> {
+    match text {
+        None => Ok(StorageClass::Standard),
+        Some(text) => StorageClass::parse(text).ok_or_else(|| S3Error::InvalidStorageClass.into()),
+    }
+}
+
+fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
+    let entries = value.and_then(Value::as_object).into_iter().flatten();
+    entries
+        .map(|(k, v)| (k.to_lowercase(), v.as_str().unwrap_or_default().to_string()))
+        .collect()
+}
+
+/// `--tagging "k=v&k2=v2"`: a URL query string, as the API takes it.
+fn tagging(text: Option<&str>) -> Result<BTreeMap<String, String>, CallError> {
+    let mut tags = BTreeMap::new();
+    for pair in text
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if tags.insert(key.to_string(), value.to_string()).is_some() {
+            return Err(S3Error::InvalidArgument {
+                message: "The TagKey you have provided is invalid".into(),
+            }
+            .into());
+        }
+    }
+    Ok(tags)
+}
+
+/// Drops nulls and empty lists/objects, as the CLI omits members a response does not have.
+pub fn pruned(value: Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .into_iter()
+                .map(|(k, v)| (k, pruned(v)))
+                .filter(|(_, v)| {
+                    !(v.is_null()
+                        || v.as_array().is_some_and(Vec::is_empty)
+                        || v.as_object().is_some_and(Map::is_empty))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(pruned).collect()),
+        other => other,
+    }
+}
+
+fn create_bucket(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = args.required_text("--bucket");
+    let constraint = args
+        .json("--create-bucket-configuration")
+        .and_then(|c| c["LocationConstraint"].as_str());
+    let region = check_location(&args.region, constraint)?;
+    let (services, mut env) = ctx.world.split();
+    services.s3.create_bucket(&mut env, bucket, &region)?;
+    let location = if region == super::DEFAULT_REGION {
+        format!("/{bucket}")
+    } else {
+        format!("http://{bucket}.s3.amazonaws.com/")
+    };
+    Ok(json!({ "Location": location }))
+}
+
+/// S3's region rules for CreateBucket: outside us-east-1 the request must name its region.
+pub fn check_location(region: &str, constraint: Option<&str>) -> Result<String, CallError> {
+    let api = |code: &str, message: &str| {
+        CallError::Api(ApiError {
+            code: code.into(),
+            message: message.into(),
+            hint: None,
+        })
+    };
+    match constraint {
+        None if region != super::DEFAULT_REGION => Err(api(
+            "IllegalLocationConstraintException",
+            "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
+        )),
+        Some("us-east-1") => Err(api(
+            "InvalidLocationConstraint",
+            "The specified location-constraint is not valid",
+        )),
+        Some(constraint) if constraint != region => Err(api(
+            "IllegalLocationConstraintException",
+            &format!(
+                "The {constraint} location constraint is incompatible for the region specific endpoint this request was sent to."
+            ),
+        )),
+        _ => Ok(region.to_string()),
+    }
+}
+
+fn delete_bucket(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .s3
+        .delete_bucket(&mut env, args.required_text("--bucket"))?;
+    Ok(json!({}))
+}
+
+fn head_bucket(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = ctx
+        .world
+        .services()
+        .s3
+        .bucket(args.required_text("--bucket"))
+        .map_err(not_found)?;
+    Ok(json!({ "BucketRegion": bucket.region, "AccessPointAlias": false }))
+}
+
+/// HEAD requests have no body, so S3's error code never arrives: the CLI says `404 Not Found`.
+fn not_found(_: S3Error) -> CallError {
+    CallError::Api(ApiError {
+        code: "404".into(),
+        message: "Not Found".into(),
+        hint: None,
+    })
+}
+
+fn list_buckets(ctx: &mut Ctx, _args: &Args) -> Result<Value, CallError> {
+    let buckets: Vec<Value> = ctx
+        .world
+        .services()
+        .s3
+        .buckets()
+        .map(|b| json!({ "Name": b.name, "CreationDate": cli_time(b.created_ms) }))
+        .collect();
+    Ok(json!({ "Buckets": buckets, "Owner": { "DisplayName": "learner", "ID": OWNER_ID } }))
+}
+
+/// The canonical user ID of the learner's account.
+const OWNER_ID: &str = "8f4c1a9e2b7d3c6f0a5e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a";
+
+fn put_object(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let request = PutObject {
+        bucket: args.required_text("--bucket").to_string(),
+        key: args.required_text("--key").to_string(),
+        body: args.bytes("--body").unwrap_or_default().to_vec(),
+        content_type: args.text("--content-type").map(str::to_string),
+        storage_class: storage_class(args.text("--storage-class"))?,
+        metadata: string_map(args.json("--metadata")),
+        tags: tagging(args.text("--tagging"))?,
+    };
+    let (services, mut env) = ctx.world.split();
+    let output = services.s3.put_object(&mut env, request)?;
+    let mut response = json!({ "ETag": output.etag, "ServerSideEncryption": "AES256" });
+    if let Some(version_id) = output.version_id {
+        response["VersionId"] = json!(version_id);
+    }
+    Ok(response)
+}
+
+fn object_ref(args: &Args) -> ObjectRef<'_> {
+    ObjectRef {
+        bucket: args.required_text("--bucket"),
+        key: args.required_text("--key"),
+        version_id: args.text("--version-id"),
+    }
+}
+
+/// GetObject and HeadObject's description of a version.
+fn object_headers(version: &ObjectVersion, now_ms: Millis) -> Value {
+    let object = version.object.as_ref().expect("only objects are described");
+    let mut headers = json!({
+        "AcceptRanges": "bytes",
+        "LastModified": cli_time(version.last_modified_ms),
+        "ContentLength": object.size,
+        "ETag": object.etag,
+    });
+    if version.version_id != "null" {
+        headers["VersionId"] = json!(version.version_id);
+    }
+    headers["ContentType"] = json!(object.content_type);
+    headers["ServerSideEncryption"] = json!("AES256");
+    headers["Metadata"] = json!(object.metadata);
+    if object.storage_class != StorageClass::Standard {
+        headers["StorageClass"] = json!(object.storage_class.as_str());
+    }
+    if let Some(restore) = object.restore {
+        headers["Restore"] = json!(match restore.expires_ms {
+            Some(expires) if expires > now_ms => format!(
+                "ongoing-request=\"false\", expiry-date=\"{}\"",
+                http_date(expires)
+            ),
+            _ => "ongoing-request=\"true\"".to_string(),
+        });
+    }
+    if let Some(status) = object.replication {
+        headers["ReplicationStatus"] = json!(status.as_str());
+    }
+    if !object.tags.is_empty() {
+        headers["TagCount"] = json!(object.tags.len());
+    }
+    headers
+}
+
+fn get_object(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let now = ctx.world.now_ms();
+    let world = &*ctx.world;
+    let (version, bytes) = world
+        .services()
+        .s3
+        .read(world.blobs(), now, object_ref(args))?;
+    let headers = object_headers(version, now);
+    ctx.files
+        .write(args.positional(), bytes)
+        .map_err(|err| CallError::NotSimulated(format!("cannot write {err}")))?;
+    Ok(headers)
+}
+
+fn head_object(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let s3 = &ctx.world.services().s3;
+    let target = object_ref(args);
+    let version = s3
+        .version(target.bucket, target.key, target.version_id)
+        .map_err(not_found)?;
+    if version.object.is_none() {
+        return Err(not_found(S3Error::NoSuchKey));
+    }
+    Ok(object_headers(version, ctx.world.now_ms()))
+}
+
+fn delete_object(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let target = object_ref(args);
+    let (services, mut env) = ctx.world.split();
+    let output =
+        services
+            .s3
+            .delete_object(&mut env, target.bucket, target.key, target.version_id)?;
+    let mut response = json!({});
+    if output.delete_marker {
+        response["DeleteMarker"] = json!(true);
+    }
+    if let Some(version_id) = output.version_id.filter(|id| id != "null") {
+        response["VersionId"] = json!(version_id);
+    }
+    Ok(response)
+}
+
+/// `--copy-source bucket/key` or `bucket/key?versionId=…`.
+fn copy_source(text: &str) -> Result<(String, String, Option<String>), CallError> {
+    let (path, version) = match text.split_once("?versionId=") {
+        Some((path, version)) => (path, Some(version.to_string())),
+        None => (text, None),
+    };
+    let (bucket, key) = path
+        .trim_start_matches('/')
+        .split_once('/')
+        .ok_or_else(|| {
+            CallError::Api(ApiError {
+                code: "InvalidArgument".into(),
+                message: "Invalid copy source object key".into(),
+                hint: Some("write --copy-source as bucket/key".into()),
+            })
+        })?;
+    Ok((bucket.to_string(), key.to_string(), version))
+}
+
+fn copy_object(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let replace = args.text("--metadata-directive") == Some("REPLACE");
+    let request = CopyObject {
+        source: copy_source(args.required_text("--copy-source"))?,
+        bucket: args.required_text("--bucket").to_string(),
+        key: args.required_text("--key").to_string(),
+        storage_class: args
+            .text("--storage-class")
+            .map(|c| storage_class(Some(c)))
+            .transpose()?,
+        metadata: replace.then(|| string_map(args.json("--metadata"))),
+    };
+    let source_version = request.source.2.clone();
+    let (services, mut env) = ctx.world.split();
+    let output = services.s3.copy_object(&mut env, request)?;
+    let mut response = json!({ "ServerSideEncryption": "AES256" });
+    if let Some(version_id) = source_version {
+        response["CopySourceVersionId"] = json!(version_id);
+    }
+    if let Some(version_id) = output.version_id {
+        response["VersionId"] = json!(version_id);
+    }
+    response["CopyObjectResult"] =
+        json!({ "ETag": output.etag, "LastModified": cli_time(env.now_ms) });
+    Ok(response)
+}
+
+fn restore_object(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let request = args
+        .json("--restore-request")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let days = request["Days"].as_i64().ok_or(S3Error::MalformedXml)?;
+    let tier_name = request["GlacierJobParameters"]["Tier"]
+        .as_str()
+        .or(request["Tier"].as_str())
+        .unwrap_or("Standard");
+    let tier = Tier::parse(tier_name).ok_or(S3Error::MalformedXml)?;
+    let target = object_ref(args);
+    if target.version_id.is_some() {
+        return Err(CallError::NotSimulated(
+            "restoring a specific version".into(),
+        ));
+    }
+    let days = u32::try_from(days).map_err(|_| S3Error::MalformedXml)?;
+    let (services, mut env) = ctx.world.split();
+    match services
+        .s3
+        .restore_object(&mut env, target.bucket, target.key, days, tier)?
+    {
+        RestoreOutcome::Started { .. } | RestoreOutcome::Extended { .. } => Ok(json!({})),
+    }
+}
+
+fn list_objects_v2(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = ctx
+        .world
+        .services()
+        .s3
+        .bucket(args.required_text("--bucket"))?;
+    let prefix = args.text("--prefix").unwrap_or_default().to_string();
+    let max_items = args.integer("--max-items").map(|n| n.max(1) as usize);
+    let page_size = args
+        .integer("--page-size")
+        .map(|n| n.clamp(1, s3::MAX_KEYS_MAX as i64) as usize);
+    let mut request = ListObjectsRequest {
+        prefix: prefix.clone(),
+        delimiter: args.text("--delimiter").map(str::to_string),
+        start_after: args.text("--start-after").map(str::to_string),
+        continuation_token: args.text("--starting-token").map(str::to_string),
+        max_keys: page_size,
+    };
+    let (mut contents, mut prefixes, mut next_token) = (Vec::new(), Vec::new(), None);
+    // The CLI fetches page after page until done, or until --max-items are shown.
+    loop {
+        if let Some(max) = max_items {
+            request.max_keys = Some(
+                page_size
+                    .unwrap_or(s3::MAX_KEYS_MAX)
+                    .min(max - contents.len() - prefixes.len()),
+            );
+        }
+        let page = bucket.list(&request)?;
+        contents.extend(page.contents.iter().map(|o| {
+            json!({ "Key": o.key, "LastModified": cli_time(o.last_modified_ms), "ETag": o.etag, "Size": o.size, "StorageClass": o.storage_class.as_str() })
+        }));
+        prefixes.extend(page.common_prefixes.iter().map(|p| json!({ "Prefix": p })));
+        let full = max_items.is_some_and(|max| contents.len() + prefixes.len() >= max);
+        match page.next_continuation_token {
+            Some(token) if full => {
+                next_token = Some(token);
+                break;
+            }
+            Some(token) => request.continuation_token = Some(token),
+            None => break,
+        }
+    }
+    let mut response = json!({});
+    if !contents.is_empty() {
+        response["Contents"] = json!(contents);
+    }
+    if !prefixes.is_empty() {
+        response["CommonPrefixes"] = json!(prefixes);
+    }
+    response["RequestCharged"] = Value::Null;
+    response["Prefix"] = json!(prefix);
+    if let Some(token) = next_token {
+        response["NextToken"] = json!(token);
+    }
+    Ok(response)
+}
+
+fn put_bucket_lifecycle(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let value = args
+        .json("--lifecycle-configuration")
+        .cloned()
+        .ok_or(S3Error::MalformedXml)?;
+    let config: LifecycleConfiguration =
+        serde_json::from_value(value).map_err(|_| S3Error::MalformedXml)?;
+    let (services, mut env) = ctx.world.split();
+    services
+        .s3
+        .put_lifecycle(&mut env, args.required_text("--bucket"), config)?;
+    Ok(json!({ "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K" }))
+}
+
+fn get_bucket_lifecycle(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = ctx
+        .world
+        .services()
+        .s3
+        .bucket(args.required_text("--bucket"))?;
+    let config = bucket
+        .lifecycle
+        .as_ref()
+        .ok_or(S3Error::NoSuchLifecycleConfiguration)?;
+    let rules = pruned(serde_json::to_value(&config.rules).expect("rules serialise"));
+    Ok(json!({ "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K", "Rules": rules }))
+}
+
+fn delete_bucket_lifecycle(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .s3
+        .delete_lifecycle(&mut env, args.required_text("--bucket"))?;
+    Ok(json!({}))
+}
+
+fn put_bucket_replication(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let value = args
+        .json("--replication-configuration")
+        .cloned()
+        .expect("required");
+    let config: ReplicationConfiguration =
+        serde_json::from_value(value).map_err(|_| S3Error::MalformedXml)?;
+    let (services, mut env) = ctx.world.split();
+    services
+        .s3
+        .put_replication(&mut env, args.required_text("--bucket"), config)?;
+    Ok(json!({}))
+}
+
+fn get_bucket_replication(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = ctx
+        .world
+        .services()
+        .s3
+        .bucket(args.required_text("--bucket"))?;
+    let config = bucket
+        .replication
+        .as_ref()
+        .ok_or(S3Error::ReplicationConfigurationNotFound)?;
+    Ok(
+        json!({ "ReplicationConfiguration": pruned(serde_json::to_value(config).expect("configuration serialises")) }),
+    )
+}
+
+fn put_bucket_versioning(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let status = args
+        .json("--versioning-configuration")
+        .and_then(|c| c["Status"].as_str())
+        .unwrap_or_default();
+    let enabled = match status {
+        "Enabled" => true,
+        "Suspended" => false,
+        _ => return Err(S3Error::MalformedXml.into()),
+    };
+    let (services, mut env) = ctx.world.split();
+    services
+        .s3
+        .put_bucket_versioning(&mut env, args.required_text("--bucket"), enabled)?;
+    Ok(json!({}))
+}
+
+fn get_bucket_versioning(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = ctx
+        .world
+        .services()
+        .s3
+        .bucket(args.required_text("--bucket"))?;
+    Ok(match bucket.versioning {
+        s3::Versioning::Unversioned => json!({}),
+        s3::Versioning::Enabled => json!({ "Status": "Enabled" }),
+        s3::Versioning::Suspended => json!({ "Status": "Suspended" }),
+    })
+}
