@@ -249,7 +249,16 @@ impl ExprBinder<'_> {
             .map(|i| i.value.as_str())
             .collect::<Vec<_>>()
             .join(".");
-        let index = self.scope.resolve(&names, &written, pos)?;
+        let index = self.scope.resolve(&names, &written, pos).map_err(|e| {
+            let last = parts.last().expect("identifiers have parts");
+            match (&e.code, last.quote_style) {
+                (ErrorCode::ColumnNotFound, Some('"')) => e.with_hint(format!(
+                    "\"{0}\" in double quotes is a name; a string is written in single quotes: '{0}'",
+                    last.value
+                )),
+                _ => e,
+            }
+        })?;
         let ty = self.scope.columns[index].ty.clone();
         Ok(Expr::column(index, &written, pos, ty))
     }
@@ -726,7 +735,11 @@ pub(super) fn compare(
                 op.symbol(),
                 right.ty
             );
-            SqlError::type_mismatch(pos, message)
+            let error = SqlError::type_mismatch(pos, message);
+            match no_implicit_cast_hint(&left.ty, &right.ty) {
+                Some(hint) => error.with_hint(hint),
+                None => error,
+            }
         })?;
     // The session's zone is UTC, so a timestamp compares with a timestamp with time zone as
     // the plain timestamp it already is; converting the other side keeps `ts > now() - …`
@@ -744,6 +757,25 @@ pub(super) fn compare(
         right: Box::new(right),
     };
     fold(Expr::new(kind, SqlType::Boolean))
+}
+
+/// What to write instead when Trino refuses to compare a string with a number or a date.
+fn no_implicit_cast_hint(a: &SqlType, b: &SqlType) -> Option<String> {
+    let other = match (a.is_string(), b.is_string()) {
+        (true, false) => b,
+        (false, true) => a,
+        _ => return None,
+    };
+    match other {
+        SqlType::Date => Some("Trino does not turn strings into dates by itself: write DATE '2022-06-12' or CAST(x AS date)".into()),
+        SqlType::Timestamp | SqlType::TimestampTz => Some(
+            "Trino does not turn strings into timestamps by itself: write TIMESTAMP '2022-06-12 00:00:00' or CAST(x AS timestamp)".into(),
+        ),
+        t if t.is_numeric() => Some(format!(
+            "Trino does not convert between strings and numbers by itself: CAST the string to {t}, or the number to varchar"
+        )),
+        _ => None,
+    }
 }
 
 pub(super) fn arithmetic_expr(
@@ -1435,13 +1467,24 @@ mod tests {
     // (no implicit varchar/number coercion) and TestStringFunctions.testConcat.
     #[test]
     fn refuses_to_mix_strings_and_numbers() {
+        let hint = "hint: Trino does not convert between strings and numbers by itself: CAST the string to integer, or the number to varchar";
         check(
             "SELECT device_name FROM logs WHERE device_name = 1",
-            "TYPE_MISMATCH: line 1:48: Cannot apply operator: varchar = integer",
+            &format!("TYPE_MISMATCH: line 1:48: Cannot apply operator: varchar = integer\n{hint}"),
         );
         check(
             "SELECT 'a' = 1",
-            "TYPE_MISMATCH: line 1:12: Cannot apply operator: varchar(1) = integer",
+            &format!(
+                "TYPE_MISMATCH: line 1:12: Cannot apply operator: varchar(1) = integer\n{hint}"
+            ),
+        );
+        check(
+            "SELECT count(*) FROM types WHERE ts > '2022-06-12'",
+            "TYPE_MISMATCH: line 1:37: Cannot apply operator: timestamp(3) > varchar(10)\nhint: Trino does not turn strings into timestamps by itself: write TIMESTAMP '2022-06-12 00:00:00' or CAST(x AS timestamp)",
+        );
+        check(
+            "SELECT * FROM logs WHERE device_name = \"sensor-a\"",
+            "COLUMN_NOT_FOUND: line 1:40: Column 'sensor-a' cannot be resolved or requester is not authorized to access requested resources\nhint: \"sensor-a\" in double quotes is a name; a string is written in single quotes: 'sensor-a'",
         );
         check(
             "SELECT 1 + 'a'",

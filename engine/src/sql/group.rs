@@ -212,7 +212,7 @@ impl Grouper {
                 let strings: &StringArray = columns[0].as_string();
                 let (offsets, data) = (strings.value_offsets(), strings.value_data());
                 let nulls = strings.nulls().filter(|n| n.null_count() > 0);
-                for i in 0..rows {
+                for (i, bounds) in offsets.windows(2).enumerate().take(rows) {
                     if nulls.is_some_and(|n| n.is_null(i)) {
                         let id = *null_group.get_or_insert_with(|| {
                             self.table.push_unindexed();
@@ -222,7 +222,7 @@ impl Grouper {
                         ids.push(id);
                         continue;
                     }
-                    let key = &data[offsets[i] as usize..offsets[i + 1] as usize];
+                    let key = &data[bounds[0] as usize..bounds[1] as usize];
                     let (id, added) = self.table.id(key, self.groups as u32);
                     self.groups += usize::from(added);
                     ids.push(id);
