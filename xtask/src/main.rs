@@ -3,6 +3,7 @@
 
 mod bench;
 mod dist;
+mod interop;
 mod node;
 mod serve;
 mod test;
@@ -33,7 +34,7 @@ enum Task {
         #[arg(long, default_value_t = 8080)]
         port: u16,
     },
-    /// Run every check CI runs: fmt, clippy, tests, dist, browser tests.
+    /// Run every check CI runs: fmt, clippy, tests, file interop, dist, browser tests.
     Test {
         /// Skip the browser tests.
         #[arg(long)]

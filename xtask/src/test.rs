@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::util::{self, Result, WASM_TARGET};
-use crate::{dist, node, serve};
+use crate::{dist, interop, node, serve};
 
 /// Which slow or noisy stages to leave out of a local loop.
 pub struct Options {
@@ -20,6 +20,8 @@ pub fn run(options: &Options) -> Result {
     }
     // CI=true makes insta fail on a changed snapshot instead of writing a new one.
     util::run(util::cargo("test --workspace").env("CI", "true"))?;
+    // Files the engine writes must be files pyarrow and DuckDB read, and the reverse.
+    interop::run()?;
     dist::run(false)?;
     // The browser tests compare the page's trace hash with the native binary's.
     util::run(&mut util::cargo("build -p cli"))?;
