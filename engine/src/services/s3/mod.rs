@@ -5,6 +5,7 @@
 mod lifecycle;
 mod list;
 mod replication;
+mod select;
 mod storage_class;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub use lifecycle::{
 };
 pub use list::{ListObjectsRequest, ListPage, MAX_KEYS_MAX, ObjectSummary};
 pub use replication::{ReplicationConfiguration, ReplicationDestination, ReplicationRule};
+pub use select::{SelectOutput, SelectResult};
 pub use storage_class::{PRICES_AS_OF, StorageClass, Tier};
 
 use crate::sim::{BlobId, BlobStore, Env, Event, Millis};
@@ -194,10 +196,15 @@ pub enum S3Error {
     NotSimulated {
         what: String,
     },
+    /// S3 Select's own errors (`UnsupportedSqlOperation`, `InvalidColumnIndex`, `CastFailed` …).
+    Select {
+        code: String,
+        message: String,
+    },
 }
 
 impl S3Error {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             S3Error::NoSuchBucket => "NoSuchBucket",
             S3Error::NoSuchKey => "NoSuchKey",
@@ -217,6 +224,7 @@ impl S3Error {
             S3Error::NoSuchLifecycleConfiguration => "NoSuchLifecycleConfiguration",
             S3Error::ReplicationConfigurationNotFound => "ReplicationConfigurationNotFoundError",
             S3Error::NotSimulated { .. } => "NotSimulated",
+            S3Error::Select { code, .. } => code,
         }
     }
 
@@ -241,6 +249,7 @@ impl S3Error {
             S3Error::NoSuchLifecycleConfiguration => "The lifecycle configuration does not exist".into(),
             S3Error::ReplicationConfigurationNotFound => "The replication configuration was not found".into(),
             S3Error::NotSimulated { what } => format!("{what} is not simulated by the playground"),
+            S3Error::Select { message, .. } => message.clone(),
         }
     }
 
