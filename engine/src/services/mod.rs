@@ -2,6 +2,7 @@
 //! prints. They reach each other only through the world (`sim::Env` plus the other services'
 //! state handed in by the caller), so every cross-service call is visible in one place.
 
+pub mod athena;
 pub mod s3;
 
 /// The account every learner's world lives in (the account ID AWS's own documentation uses).
@@ -13,4 +14,5 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Services {
     pub s3: s3::S3,
+    pub athena: athena::Athena,
 }

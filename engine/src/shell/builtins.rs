@@ -19,7 +19,7 @@ pub fn help(args: &[String]) -> Result<Reply, CommandError> {
         [name] => match name.as_str() {
             "sim" => Ok(Reply::text(sim_cmd::usage_text())),
             "aws" => Ok(Reply::text(aws::help_text())),
-            "help" | "echo" | "cat" => {
+            "help" | "echo" | "cat" | "athena" => {
                 let (_, summary) = COMMANDS
                     .iter()
                     .find(|(command, _)| command == name)

@@ -183,3 +183,138 @@ fn s3_cost_estimate() {
          sim cost\nsim cost s3://costly\nsim cost s3://nope\nsim cost costly",
     );
 }
+
+/// Three minutes of the course's sensor logs, one small JSON file a minute.
+const SENSOR_LOGS: &str = "aws s3 mb s3://course-logs\n\
+echo '{\"timestamp\":\"2022-06-12 00:00:01.000\",\"device_name\":\"device-1\",\"metric\":40.0}' | aws s3 cp - s3://course-logs/raw/2022/06/12/0000.json\n\
+echo '{\"timestamp\":\"2022-06-12 00:01:01.000\",\"device_name\":\"device-2\",\"metric\":45.5}' | aws s3 cp - s3://course-logs/raw/2022/06/12/0001.json\n\
+cat <<EOF | aws s3 cp - s3://course-logs/raw/2022/06/12/0002.json\n\
+{\"timestamp\":\"2022-06-12 00:02:01.000\",\"device_name\":\"device-1\",\"metric\":50.0}\n\
+{\"timestamp\":\"2022-06-12 00:02:31.000\",\"device_name\":\"device-3\",\"metric\":null}\n\
+EOF\n\
+athena \"CREATE DATABASE class\"\n\
+athena --database class \"CREATE EXTERNAL TABLE logs (\\`timestamp\\` string, device_name string, metric double) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://course-logs/raw/'\"\n";
+
+#[test]
+fn athena_queries_json_logs() {
+    check(
+        "athena_queries_json_logs",
+        &format!(
+            "{SENSOR_LOGS}athena --database class \"SELECT device_name, count(*) AS n, avg(metric) AS avg_metric FROM logs GROUP BY 1 ORDER BY 1\"\n\
+             athena --database class --format csv \"SELECT * FROM logs WHERE metric > 42 ORDER BY metric DESC\"\n\
+             athena \"SHOW DATABASES\"\nathena --database class \"SHOW TABLES\"\nathena --database class \"DESCRIBE logs\"\n\
+             athena --database class \"SHOW CREATE TABLE logs\"\n\
+             aws s3 ls s3://aws-athena-query-results-123456789012-us-east-1/"
+        ),
+    );
+}
+
+#[test]
+fn athena_compacts_with_ctas() {
+    check(
+        "athena_compacts_with_ctas",
+        &format!(
+            "{SENSOR_LOGS}athena --database class \"CREATE TABLE spread WITH (format='PARQUET', external_location='s3://course-logs/spread/') AS SELECT * FROM logs\"\n\
+             aws s3 ls s3://course-logs/spread/ --recursive\n\
+             athena --database class \"CREATE TABLE compacted WITH (format='PARQUET', parquet_compression='SNAPPY', external_location='s3://course-logs/compacted/0000/', bucketed_by=ARRAY['device_name'], bucket_count=1) AS SELECT * FROM logs WHERE \\\"timestamp\\\" >= '2022-06-12 00:00:00' AND \\\"timestamp\\\" < '2022-06-12 00:05:00'\"\n\
+             aws s3 ls s3://course-logs/compacted/ --recursive\n\
+             athena --database class \"SELECT device_name, count(*) AS n FROM compacted GROUP BY 1 ORDER BY 1\"\n\
+             athena --database class \"SELECT count(*) AS n FROM compacted WHERE device_name = 'device-9'\"\n\
+             athena --database class \"CREATE TABLE again WITH (external_location='s3://course-logs/compacted/0000/') AS SELECT * FROM logs\"\n\
+             athena --database class \"CREATE TABLE compacted AS SELECT 1 AS x\"\n\
+             athena --database class \"INSERT INTO compacted SELECT * FROM logs WHERE device_name = 'device-2'\"\n\
+             athena --database class \"SELECT count(*) AS n FROM compacted\""
+        ),
+    );
+}
+
+#[test]
+fn athena_api_is_asynchronous() {
+    check(
+        "athena_api_is_asynchronous",
+        &format!(
+            "{SENSOR_LOGS}aws athena start-query-execution --query-string \"SELECT count(*) FROM logs\" --query-execution-context Database=class\n\
+             aws s3 mb s3://my-athena-results\n\
+             aws athena start-query-execution --query-string \"SELECT device_name FROM logs ORDER BY 1 LIMIT 2\" --query-execution-context Database=class --result-configuration OutputLocation=s3://my-athena-results/q/\n\
+             aws athena list-query-executions\n\
+             sim events\n\
+             sim advance 5s\n\
+             aws athena list-databases --catalog-name AwsDataCatalog\n\
+             aws s3 ls s3://my-athena-results/q/\n\
+             aws athena start-query-execution --query-string \"SELEC 1\" --result-configuration OutputLocation=s3://my-athena-results/q/\n\
+             aws athena start-query-execution --query-string \"SELECT nope FROM logs\" --query-execution-context Database=class --result-configuration OutputLocation=s3://my-athena-results/q/\n\
+             sim advance 5s\n\
+             athena --database class \"SELECT * FROM missing_table\"\n\
+             athena --database class \"SELECT * FROM hg-data-table\"\n\
+             athena --database class \"CREATE EXTERNAL TABLE bad (timestamp string) LOCATION 's3://course-logs/raw/'\"\n\
+             athena --database class \"SELECT 7 / 0\"\n\
+             athena \"SELECT 7 / 2 AS q, CAST('12' AS integer) + 1 AS n\""
+        ),
+    );
+}
+
+#[test]
+fn s3_select_reads_one_object() {
+    check(
+        "s3_select_reads_one_object",
+        &format!(
+            "{SENSOR_LOGS}aws s3api select-object-content --bucket course-logs --key raw/2022/06/12/0002.json --expression \"SELECT s.device_name, s.metric FROM S3Object s WHERE s.metric > 45\" --expression-type SQL --input-serialization '{{\"JSON\": {{\"Type\": \"LINES\"}}, \"CompressionType\": \"NONE\"}}' --output-serialization '{{\"JSON\": {{}}}}' out.json\n\
+             cat out.json\n\
+             cat <<EOF | aws s3 cp - s3://course-logs/devices.csv\n\
+             name,room\n\
+             device-1,lab\n\
+             device-2,\"office, 2nd floor\"\n\
+             EOF\n\
+             aws s3api select-object-content --bucket course-logs --key devices.csv --expression \"SELECT s.name FROM s3object s WHERE s.room LIKE 'office%'\" --expression-type SQL --input-serialization '{{\"CSV\": {{\"FileHeaderInfo\": \"USE\"}}}}' --output-serialization '{{\"CSV\": {{}}}}' out.csv\n\
+             cat out.csv\n\
+             aws s3api select-object-content --bucket course-logs --key devices.csv --expression \"SELECT s._1, s._2 FROM s3object s\" --expression-type SQL --input-serialization '{{\"CSV\": {{}}}}' --output-serialization '{{\"CSV\": {{\"QuoteFields\": \"ALWAYS\"}}}}' all.csv\n\
+             cat all.csv\n\
+             athena --database class \"CREATE TABLE pq WITH (format='PARQUET', parquet_compression='SNAPPY', external_location='s3://course-logs/pq/', bucketed_by=ARRAY['device_name'], bucket_count=1) AS SELECT * FROM logs\"\n\
+             aws s3 ls s3://course-logs/pq/\n\
+             aws s3api select-object-content --bucket course-logs --key pq/20220612_000001_57213_xdpuf_dff1a71b-0ab1-4013-b4e5-50b02c806908_bucket-00000 --expression \"SELECT count(*) AS n, max(metric) AS top FROM s3object\" --expression-type SQL --input-serialization '{{\"Parquet\": {{}}}}' --output-serialization '{{\"JSON\": {{}}}}' pq.json\n\
+             cat pq.json\n\
+             aws s3api select-object-content --bucket course-logs --key devices.csv --expression \"SELECT * FROM s3object s ORDER BY s._1\" --expression-type SQL --input-serialization '{{\"CSV\": {{}}}}' --output-serialization '{{\"CSV\": {{}}}}' x.csv\n\
+             aws s3api select-object-content --bucket course-logs --key devices.csv --expression \"SELECT * FROM s3object\" --expression-type XPATH --input-serialization '{{\"CSV\": {{}}}}' --output-serialization '{{\"CSV\": {{}}}}' x.csv\n\
+             aws s3api select-object-content --bucket course-logs --key devices.csv --expression \"SELECT * FROM s3object\" --expression-type SQL --input-serialization '{{\"CSV\": {{}}, \"JSON\": {{}}}}' --output-serialization '{{\"CSV\": {{}}}}' x.csv"
+        ),
+    );
+}
+
+/// The query ID in `start-query-execution`'s output.
+fn query_id(output: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(output).expect("JSON output");
+    value["QueryExecutionId"]
+        .as_str()
+        .expect("an ID")
+        .to_string()
+}
+
+#[test]
+fn athena_execution_and_results() {
+    let mut session = Session::with_seed(1);
+    let mut out = transcript(
+        &mut session,
+        &format!("{SENSOR_LOGS}aws s3 mb s3://my-athena-results"),
+    );
+    let start = "aws athena start-query-execution --query-string \"SELECT device_name, metric FROM logs ORDER BY 1, 2 LIMIT 3\" \
+                 --query-execution-context Database=class --result-configuration OutputLocation=s3://my-athena-results/q/";
+    let started = session.exec(start);
+    let id = query_id(&started.output);
+    let failing = "aws athena start-query-execution --query-string \"SELECT nope FROM logs\" \
+                   --query-execution-context Database=class --result-configuration OutputLocation=s3://my-athena-results/q/";
+    let failed_id = query_id(&session.exec(failing).output);
+    out.push_str(&transcript(
+        &mut session,
+        &format!(
+            "aws athena get-query-execution --query-execution-id {id}\naws athena get-query-results --query-execution-id {id}\n\
+             sim advance 10s\naws athena get-query-execution --query-execution-id {id}\n\
+             aws athena get-query-results --query-execution-id {id} --max-items 2\n\
+             aws s3 cp s3://my-athena-results/q/{id}.csv -\n\
+             aws athena get-query-execution --query-execution-id {failed_id}\n\
+             aws athena get-query-results --query-execution-id {failed_id}\n\
+             aws athena get-query-execution --query-execution-id 00000000-0000-0000-0000-000000000000\n\
+             aws athena stop-query-execution --query-execution-id {id}"
+        ),
+    ));
+    insta::assert_snapshot!("athena_execution_and_results", out);
+}

@@ -4,6 +4,7 @@
 //! Services never print; only this module turns values into terminal text.
 
 mod args;
+mod athena_cmd;
 mod aws;
 mod builtins;
 mod files;
@@ -123,6 +124,10 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ("cat", "print local files, or its input"),
     ("sim", "the simulator: clock, events, seed, undo, trace"),
     ("aws", "AWS CLI v2: `aws <service> <operation> --flags`"),
+    (
+        "athena",
+        "run SQL in Athena and wait for it, like the console: athena [--database DB] \"SQL\"",
+    ),
 ];
 
 /// Classifies a pipeline before it runs, so the session knows whether to checkpoint.
@@ -170,6 +175,7 @@ fn run_command(
         "cat" => builtins::cat(ctx, args, stdin),
         "sim" => sim_cmd::run(ctx, args),
         "aws" => aws::run(ctx, args, stdin),
+        "athena" => athena_cmd::run(ctx, args, stdin),
         name => Err(CommandError::NotFound {
             name: name.to_string(),
             suggestion: suggest(name),

@@ -9,7 +9,7 @@ use super::{
     BlobStore, DEFAULT_START_MS, EventQueue, Millis, SimRng, Trace, TraceValue, format_duration,
     format_iso,
 };
-use crate::services::{Services, s3};
+use crate::services::{Services, athena, s3};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -44,6 +44,7 @@ pub struct ScheduledCommand {
 pub enum Event {
     Command(ScheduledCommand),
     S3(s3::S3Event),
+    Athena(athena::AthenaEvent),
 }
 
 impl Event {
@@ -52,6 +53,7 @@ impl Event {
         match self {
             Event::Command(command) => format!("run `{}`", command.line),
             Event::S3(event) => event.describe(),
+            Event::Athena(event) => event.describe(),
         }
     }
 }
@@ -271,6 +273,10 @@ impl World {
             Event::S3(event) => {
                 let (services, mut env) = self.split();
                 services.s3.on_event(&mut env, event);
+            }
+            Event::Athena(event) => {
+                let (services, mut env) = self.split();
+                services.athena.on_event(&mut env, &mut services.s3, event);
             }
         }
         true

@@ -5,6 +5,7 @@
 //! `An error occurred (Code) when calling the Operation operation: message`.
 //! `aws s3 …` (the high-level file commands) lives in `s3.rs`; operations in `s3api.rs`, `sts.rs`.
 
+mod athena;
 mod s3;
 mod s3api;
 mod shapes;
@@ -161,7 +162,10 @@ impl Args {
 }
 
 fn operations() -> impl Iterator<Item = &'static Operation> {
-    sts::OPERATIONS.iter().chain(s3api::OPERATIONS)
+    sts::OPERATIONS
+        .iter()
+        .chain(s3api::OPERATIONS)
+        .chain(athena::OPERATIONS)
 }
 
 /// Global options: name and whether it takes a value.
