@@ -275,7 +275,7 @@ name | count | at
             ],
         )
         .unwrap();
-        let plain = String::from_utf8(write(&[batch.clone()], '\u{1}', None)).unwrap();
+        let plain = String::from_utf8(write(std::slice::from_ref(&batch), '\u{1}', None)).unwrap();
         assert_eq!(
             plain,
             "a\tb\u{1}1\u{1}2022-06-12 02:13:20.5\n\\N\u{1}\\N\u{1}\\N\n"

@@ -81,7 +81,7 @@ pub(crate) fn parse_line(line: &str, dialect: Dialect, fields: &mut Vec<String>)
                 i += 1;
             }
         } else if c == quote {
-            if (in_quotes || in_field) && in_quotes && next == Some(quote) {
+            if in_quotes && next == Some(quote) {
                 field.push(quote);
                 i += 1;
             } else {
@@ -207,7 +207,7 @@ mod tests {
             quote: '"',
             escape: '"',
         };
-        let text = String::from_utf8(write(&[batch.clone()], doubled)).unwrap();
+        let text = String::from_utf8(write(std::slice::from_ref(&batch), doubled)).unwrap();
         assert_eq!(text, "\"say \"\"hi\"\", \\o/\",\"1\"\n,\n");
         let backslash = Dialect {
             escape: '\\',

@@ -127,9 +127,9 @@ pub(crate) fn parse_java_float(text: &str) -> Result<f32, Invalid> {
     parse_java_floating(text)
 }
 
-fn parse_java_floating<T: std::str::FromStr + From<i8>>(text: &str) -> Result<T, Invalid>
+fn parse_java_floating<T>(text: &str) -> Result<T, Invalid>
 where
-    T: std::ops::Div<Output = T> + std::ops::Neg<Output = T>,
+    T: std::str::FromStr + From<i8> + std::ops::Div<Output = T> + std::ops::Neg<Output = T>,
 {
     // Plain decimals are nearly every value: parse them without the checks below.
     let plain = |b: &u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-');
