@@ -137,10 +137,23 @@ pub fn bench_workloads() -> Vec<String> {
         .collect()
 }
 
-/// Runs one workload once; returns its checksum (so the work cannot be skipped).
-#[wasm_bindgen(js_name = benchRun)]
-pub fn bench_run(name: &str) -> Result<f64, JsError> {
-    engine::bench::run(name)
-        .map(|checksum| checksum as f64)
-        .ok_or_else(|| JsError::new(&format!("no workload named {name}")))
+/// One prepared sample of a bench workload: `new BenchCase(name)` sets it up (untimed),
+/// `run()` does the timed work once and returns a checksum.
+#[wasm_bindgen]
+pub struct BenchCase {
+    case: engine::bench::Case,
+}
+
+#[wasm_bindgen]
+impl BenchCase {
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str) -> Result<BenchCase, JsError> {
+        let case = engine::bench::prepare(name)
+            .ok_or_else(|| JsError::new(&format!("no workload named {name}")))?;
+        Ok(BenchCase { case })
+    }
+
+    pub fn run(&mut self) -> f64 {
+        self.case.run() as f64
+    }
 }

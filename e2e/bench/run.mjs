@@ -16,6 +16,8 @@ try {
   await page.goto(new URL('bench.html', BASE_URL).href);
   await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
   const workloads = await page.evaluate(() => window.workloads);
+  const instantiate = await page.evaluate(() => window.instantiateMs);
+  console.log(JSON.stringify({ workload: 'instantiate', wasm_median_ms: Number(instantiate.toFixed(3)), iterations: 1 }));
   for (const workload of workloads) {
     const times = await page.evaluate(
       ([name, warmup, iterations]) => window.runBench(name, warmup, iterations),

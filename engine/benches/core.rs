@@ -1,17 +1,24 @@
-//! Native benchmarks of the engine's core workloads (the same code the wasm bench page runs).
+//! Native benchmarks of the engine's workloads (the same code the wasm bench page runs); each
+//! sample runs on a freshly prepared case, and only the run is timed.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use engine::bench;
 
 fn workloads(c: &mut Criterion) {
     for name in bench::WORKLOADS {
-        c.bench_function(name, |b| b.iter(|| std::hint::black_box(bench::run(name))));
+        c.bench_function(name, |b| {
+            b.iter_batched(
+                || bench::prepare(name).expect("listed workloads exist"),
+                |mut case| case.run(),
+                BatchSize::PerIteration,
+            )
+        });
     }
 }
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(3));
     targets = workloads
 }
 criterion_main!(benches);

@@ -1,19 +1,68 @@
 //! Benchmark workloads, shared by the native criterion benches (`engine/benches/core.rs`) and the
-//! wasm bench page, so both measure exactly the same work.
+//! wasm bench page, so both measure exactly the same work. A workload is prepared (untimed) and
+//! then run (timed) once per sample.
 
+use crate::api::Session;
 use crate::shell::split_script;
 use crate::sim::{EventQueue, SimRng};
 
 /// The workloads `cargo xtask bench` runs, by name.
-pub const WORKLOADS: &[&str] = &["event_queue_100k", "shell_parse_10k_lines"];
+pub const WORKLOADS: &[&str] = &[
+    "event_queue_100k",
+    "shell_parse_10k_lines",
+    "compaction_ctas_1000_objects",
+    "compaction_group_by_100k_rows",
+];
 
-/// Runs one workload once and returns a checksum so the optimiser cannot drop the work.
-pub fn run(name: &str) -> Option<u64> {
+/// Objects and records of the compaction workload (the course's per-minute log files).
+pub const COMPACTION_OBJECTS: usize = 1000;
+pub const COMPACTION_RECORDS: usize = 100;
+
+/// One prepared sample of a workload.
+pub enum Case {
+    EventQueue,
+    ShellParse(String),
+    /// A world holding the objects, and the command to time.
+    Command(Box<Session>, &'static str),
+}
+
+const CTAS: &str = "athena --database bench \"CREATE TABLE compacted WITH (format='PARQUET', parquet_compression='SNAPPY', \
+external_location='s3://bench-logs/compacted/', bucketed_by=ARRAY['timestamp'], bucket_count=1) AS SELECT * FROM logs\"";
+const GROUP_BY: &str = "athena --database bench \"SELECT device_name, count(*), avg(metric) FROM compacted GROUP BY 1\"";
+
+/// Sets a workload up; `None` for an unknown name.
+pub fn prepare(name: &str) -> Option<Case> {
     match name {
-        "event_queue_100k" => Some(event_queue(100_000)),
-        "shell_parse_10k_lines" => Some(shell_parse(&shell_script(10_000))),
+        "event_queue_100k" => Some(Case::EventQueue),
+        "shell_parse_10k_lines" => Some(Case::ShellParse(shell_script(10_000))),
+        "compaction_ctas_1000_objects" => {
+            Some(Case::Command(Box::new(compaction_world(false)), CTAS))
+        }
+        "compaction_group_by_100k_rows" => {
+            Some(Case::Command(Box::new(compaction_world(true)), GROUP_BY))
+        }
         _ => None,
     }
+}
+
+impl Case {
+    /// Runs the timed part once; returns a checksum so the optimiser cannot drop the work.
+    pub fn run(&mut self) -> u64 {
+        match self {
+            Case::EventQueue => event_queue(100_000),
+            Case::ShellParse(script) => shell_parse(script),
+            Case::Command(session, line) => {
+                let outcome = session.exec(line);
+                assert!(outcome.ok, "bench command failed: {}", outcome.output);
+                outcome.output.len() as u64
+            }
+        }
+    }
+}
+
+/// Prepares and runs a workload once (for tests and quick checks).
+pub fn run(name: &str) -> Option<u64> {
+    prepare(name).map(|mut case| case.run())
 }
 
 /// Schedules `n` events at pseudo-random times within a simulated hour, then pops them all.
@@ -61,17 +110,58 @@ pub fn shell_parse(script: &str) -> u64 {
         .sum()
 }
 
+/// One minute of sensor logs: `COMPACTION_RECORDS` JSON lines like the course's generator writes.
+pub fn log_object(minute: usize, rng: &mut SimRng) -> String {
+    let mut text = String::with_capacity(COMPACTION_RECORDS * 80);
+    for record in 0..COMPACTION_RECORDS {
+        let second_ms = record * 600;
+        let (hour, minute) = (minute / 60, minute % 60);
+        let metric = rng.below(1000) as f64 / 10.0;
+        text.push_str(&format!(
+            "{{\"timestamp\":\"2022-06-12 {hour:02}:{minute:02}:{:02}.{:03}\",\"device_name\":\"device-{}\",\"metric\":{metric:.1}}}\n",
+            second_ms / 1000,
+            second_ms % 1000,
+            rng.below(50)
+        ));
+    }
+    text
+}
+
+/// A world with `COMPACTION_OBJECTS` log objects under `s3://bench-logs/raw/` and a JSON table
+/// over them (and, when `compacted`, the CTAS already run).
+pub fn compaction_world(compacted: bool) -> Session {
+    let mut session = Session::with_seed(1);
+    let mut rng = SimRng::from_seed(7);
+    for minute in 0..COMPACTION_OBJECTS {
+        let text = log_object(minute, &mut rng);
+        session
+            .files_mut()
+            .write(&format!("raw/{minute:04}.json"), text.as_bytes())
+            .expect("memory files accept writes");
+    }
+    let setup = "aws s3 mb s3://bench-logs\naws s3 cp ./raw s3://bench-logs/raw --recursive\nathena \"CREATE DATABASE bench\"\n\
+        athena --database bench \"CREATE EXTERNAL TABLE logs (`timestamp` string, device_name string, metric double) \
+        ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bench-logs/raw/'\"";
+    let outcome = session.exec(setup);
+    assert!(outcome.ok, "bench setup failed: {}", outcome.output);
+    if compacted {
+        let outcome = session.exec(CTAS);
+        assert!(outcome.ok, "bench CTAS failed: {}", outcome.output);
+    }
+    session
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_workload_runs_and_is_deterministic() {
-        for name in WORKLOADS {
+    fn cheap_workloads_run_and_are_deterministic() {
+        for name in ["event_queue_100k", "shell_parse_10k_lines"] {
             let first = run(name).unwrap();
             assert_eq!(run(name), Some(first), "{name}");
         }
-        assert_eq!(run("nope"), None);
+        assert!(prepare("nope").is_none());
     }
 
     #[test]
@@ -80,5 +170,21 @@ mod tests {
         let entries = split_script(&script);
         assert_eq!(entries.len(), 60);
         assert!(entries.iter().all(|entry| entry.parsed.is_ok()));
+    }
+
+    #[test]
+    fn compaction_writes_one_parquet_file_of_every_row() {
+        let mut session = compaction_world(true);
+        let listing = session.exec("aws s3 ls s3://bench-logs/compacted/");
+        assert_eq!(listing.output.lines().count(), 1, "{}", listing.output);
+        let count = session
+            .exec("athena --database bench --format csv \"SELECT count(*) AS n FROM compacted\"");
+        assert!(
+            count
+                .output
+                .contains(&format!("\"{}\"", COMPACTION_OBJECTS * COMPACTION_RECORDS)),
+            "{}",
+            count.output
+        );
     }
 }
