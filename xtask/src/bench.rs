@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the engine's workloads timed natively (criterion) and in the browser
-//! (wasm), printed side by side as JSON lines for BENCHMARKS.md.
+//! (wasm), printed side by side as JSON lines for BENCHMARKS.md, then the JavaScript baselines
+//! of the compaction workload (arrow-js + parquet-wasm, DuckDB-Wasm) from the same Chromium.
 
 use std::collections::HashMap;
 use std::fs;
@@ -30,7 +31,12 @@ pub fn run() -> Result {
         });
         println!("{line}");
     }
-    Ok(())
+    if let Some(ms) = wasm.get("instantiate") {
+        let line = json!({ "workload": "instantiate", "wasm_median_ms": ms, "machine": machine, "date": date });
+        println!("{line}");
+    }
+    // The baselines print their own JSON lines ({"baseline", "workload", "median_ms", …}).
+    util::run(node::node(0).arg("bench/compare.mjs"))
 }
 
 /// Runs the criterion benches and reads each workload's median, in milliseconds.

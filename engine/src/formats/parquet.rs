@@ -787,7 +787,12 @@ mod tests {
             vec![Arc::new(Int64Array::from(vec![None, None]))],
         )
         .unwrap();
-        let bytes = write(&batch.schema(), std::slice::from_ref(&batch), Compression::None).unwrap();
+        let bytes = write(
+            &batch.schema(),
+            std::slice::from_ref(&batch),
+            Compression::None,
+        )
+        .unwrap();
         let request = ScanRequest {
             projection: None,
             filters: vec![ColumnFilter {

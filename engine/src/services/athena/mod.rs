@@ -959,28 +959,39 @@ fn ctas(
         },
         location.clone(),
     )?;
-    let mut effects = Effects {
-        writes: Vec::new(),
-        catalog: vec![CatalogChange::CreateTable(Table {
-            definition,
-            created_ms: env.now_ms,
-        })],
-    };
-    for file in files {
-        effects.writes.push(Write {
+    let catalog = vec![CatalogChange::CreateTable(Table {
+        definition,
+        created_ms: env.now_ms,
+    })];
+    Ok(written(env, (bucket, &prefix), files, rows, &read, catalog))
+}
+
+/// The outcome of a CTAS or INSERT: `files` stored under `bucket/prefix` once the query
+/// succeeds, `rows` reported as the update count, and the catalog changes that go with them.
+fn written(
+    env: &mut Env,
+    (bucket, prefix): (&str, &str),
+    files: Vec<writer::OutputFile>,
+    rows: usize,
+    read: &Read,
+    catalog: Vec<CatalogChange>,
+) -> Outcome {
+    let writes = files
+        .into_iter()
+        .map(|file| Write {
             bucket: bucket.to_string(),
             key: format!("{prefix}{}", file.relative_key),
             blob: env.blobs.put(file.bytes),
             content_type: "binary/octet-stream".into(),
-        });
-    }
-    Ok(Outcome {
+        })
+        .collect();
+    Outcome {
         result: None,
         update_count: Some(rows as u64),
         scanned: read.result.bytes_scanned,
         objects_read: read.objects_read,
-        effects,
-    })
+        effects: Effects { writes, catalog },
+    }
 }
 
 /// The table a CTAS creates: its columns from the query, its storage from the properties.
@@ -1136,22 +1147,7 @@ fn insert(
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let files = writer::write(&expected, &batches, &layout, &file_stem(env, id))?;
     let (bucket, prefix) = split_location(&table.location).expect("tables have S3 locations");
-    let mut effects = Effects::default();
-    for file in files {
-        effects.writes.push(Write {
-            bucket: bucket.to_string(),
-            key: format!("{prefix}{}", file.relative_key),
-            blob: env.blobs.put(file.bytes),
-            content_type: "binary/octet-stream".into(),
-        });
-    }
-    Ok(Outcome {
-        result: None,
-        update_count: Some(rows as u64),
-        scanned: read.result.bytes_scanned,
-        objects_read: read.objects_read,
-        effects,
-    })
+    Ok(written(env, (bucket, &prefix), files, rows, &read, Vec::new()))
 }
 
 /// Casts an INSERT's rows to the table's column types (Trino inserts with implicit coercion).
