@@ -58,6 +58,10 @@ fn bindgen(out_dir: &Path) -> Result {
         // The library, unlike the CLI, defaults to an `init()` that must be told where the
         // wasm is; keep the CLI's default of fetching `playground_bg.wasm` beside the JS.
         .omit_default_module_path(false)
+        // Function names are 2 MB of the module and only help a debugger; panics still print
+        // their message through console_error_panic_hook.
+        .remove_name_section(true)
+        .remove_producers_section(true)
         .generate(out_dir)
         .map_err(|err| format!("wasm-bindgen failed: {err:#}"))
 }
