@@ -223,7 +223,13 @@ fn athena_compacts_with_ctas() {
              athena --database class \"CREATE TABLE again WITH (external_location='s3://course-logs/compacted/0000/') AS SELECT * FROM logs\"\n\
              athena --database class \"CREATE TABLE compacted AS SELECT 1 AS x\"\n\
              athena --database class \"INSERT INTO compacted SELECT * FROM logs WHERE device_name = 'device-2'\"\n\
-             athena --database class \"SELECT count(*) AS n FROM compacted\""
+             athena --database class \"SELECT count(*) AS n FROM compacted\"\n\
+             athena --database class \"CREATE TABLE as_orc WITH (format='ORC', external_location='s3://course-logs/orc/') AS SELECT * FROM logs\"\n\
+             athena --database class \"DROP TABLE spread\"\n\
+             athena --database class \"DROP TABLE spread\"\n\
+             athena --database class \"DROP TABLE IF EXISTS spread\"\n\
+             athena --database class \"SHOW TABLES\"\n\
+             aws s3 ls s3://course-logs/spread/ --recursive"
         ),
     );
 }

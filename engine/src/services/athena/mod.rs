@@ -1147,7 +1147,14 @@ fn insert(
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let files = writer::write(&expected, &batches, &layout, &file_stem(env, id))?;
     let (bucket, prefix) = split_location(&table.location).expect("tables have S3 locations");
-    Ok(written(env, (bucket, &prefix), files, rows, &read, Vec::new()))
+    Ok(written(
+        env,
+        (bucket, &prefix),
+        files,
+        rows,
+        &read,
+        Vec::new(),
+    ))
 }
 
 /// Casts an INSERT's rows to the table's column types (Trino inserts with implicit coercion).

@@ -35,11 +35,20 @@ impl Layout {
         match self.format {
             CtasFormat::Parquet => Ok(FileFormat::Parquet),
             CtasFormat::Json => Ok(FileFormat::Json(Default::default())),
-            CtasFormat::TextFile => Ok(FileFormat::Delimited { field_delimiter: self.field_delimiter.unwrap_or('\u{1}'), escape: None, skip_header_line_count: 0 }),
-            CtasFormat::Orc | CtasFormat::Avro => Err(SqlError::not_supported(
-                None,
-                format!("format '{:?}' is not simulated by the playground: write PARQUET, JSON or TEXTFILE", self.format).to_uppercase(),
-            )),
+            CtasFormat::TextFile => Ok(FileFormat::Delimited {
+                field_delimiter: self.field_delimiter.unwrap_or('\u{1}'),
+                escape: None,
+                skip_header_line_count: 0,
+            }),
+            CtasFormat::Orc | CtasFormat::Avro => {
+                let name = format!("{:?}", self.format).to_uppercase();
+                Err(SqlError::not_supported(
+                    None,
+                    format!(
+                        "format '{name}' is not simulated by the playground (it has no {name} writer): use format='PARQUET', the other columnar format, or JSON or TEXTFILE"
+                    ),
+                ))
+            }
         }
     }
 
