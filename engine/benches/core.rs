@@ -1,7 +1,7 @@
 //! Native benchmarks of the engine's workloads (the same code the wasm bench page runs); each
 //! sample runs on a freshly prepared case, and only the run is timed.
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use engine::bench;
 
 fn workloads(c: &mut Criterion) {
@@ -14,6 +14,18 @@ fn workloads(c: &mut Criterion) {
             )
         });
     }
+    let mut native = c.benchmark_group("native");
+    native.throughput(Throughput::Elements(bench::NATIVE_WORKLOAD_ROWS));
+    for name in bench::NATIVE_WORKLOADS {
+        native.bench_function(*name, |b| {
+            b.iter_batched(
+                || bench::prepare(name).expect("listed workloads exist"),
+                |mut case| case.run(),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    native.finish();
 }
 
 criterion_group! {

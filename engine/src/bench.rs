@@ -14,6 +14,11 @@ pub const WORKLOADS: &[&str] = &[
     "compaction_group_by_100k_rows",
 ];
 
+/// Workloads too slow for the wasm page's 21 samples, run natively only; each processes
+/// `NATIVE_WORKLOAD_ROWS` rows, so criterion also reports rows per second.
+pub const NATIVE_WORKLOADS: &[&str] = &["compaction_ctas_1m_rows"];
+pub const NATIVE_WORKLOAD_ROWS: u64 = 1_000_000;
+
 /// Objects and records of the compaction workload (the course's per-minute log files).
 pub const COMPACTION_OBJECTS: usize = 1000;
 pub const COMPACTION_RECORDS: usize = 100;
@@ -35,11 +40,20 @@ pub fn prepare(name: &str) -> Option<Case> {
     match name {
         "event_queue_100k" => Some(Case::EventQueue),
         "shell_parse_10k_lines" => Some(Case::ShellParse(shell_script(10_000))),
-        "compaction_ctas_1000_objects" => {
-            Some(Case::Command(Box::new(compaction_world(false)), CTAS))
-        }
-        "compaction_group_by_100k_rows" => {
-            Some(Case::Command(Box::new(compaction_world(true)), GROUP_BY))
+        "compaction_ctas_1000_objects" => Some(Case::Command(
+            Box::new(compaction_world(COMPACTION_OBJECTS, false)),
+            CTAS,
+        )),
+        "compaction_group_by_100k_rows" => Some(Case::Command(
+            Box::new(compaction_world(COMPACTION_OBJECTS, true)),
+            GROUP_BY,
+        )),
+        "compaction_ctas_1m_rows" => {
+            let objects = NATIVE_WORKLOAD_ROWS as usize / COMPACTION_RECORDS;
+            Some(Case::Command(
+                Box::new(compaction_world(objects, false)),
+                CTAS,
+            ))
         }
         _ => None,
     }
@@ -129,10 +143,10 @@ pub fn log_object(minute: usize, rng: &mut SimRng) -> String {
 
 /// A world with `COMPACTION_OBJECTS` log objects under `s3://bench-logs/raw/` and a JSON table
 /// over them (and, when `compacted`, the CTAS already run).
-pub fn compaction_world(compacted: bool) -> Session {
+pub fn compaction_world(objects: usize, compacted: bool) -> Session {
     let mut session = Session::with_seed(1);
     let mut rng = SimRng::from_seed(7);
-    for minute in 0..COMPACTION_OBJECTS {
+    for minute in 0..objects {
         let text = log_object(minute, &mut rng);
         session
             .files_mut()
@@ -174,7 +188,7 @@ mod tests {
 
     #[test]
     fn compaction_writes_one_parquet_file_of_every_row() {
-        let mut session = compaction_world(true);
+        let mut session = compaction_world(COMPACTION_OBJECTS, true);
         let listing = session.exec("aws s3 ls s3://bench-logs/compacted/");
         assert_eq!(listing.output.lines().count(), 1, "{}", listing.output);
         let count = session

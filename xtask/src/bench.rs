@@ -31,6 +31,18 @@ pub fn run() -> Result {
         });
         println!("{line}");
     }
+    for name in engine::bench::NATIVE_WORKLOADS {
+        let ms = native[*name];
+        let rows_per_s = engine::bench::NATIVE_WORKLOAD_ROWS as f64 / (ms / 1000.0);
+        let line = json!({
+            "workload": name,
+            "native_median_ms": (ms * 1000.0).round() / 1000.0,
+            "native_rows_per_s": rows_per_s.round(),
+            "machine": machine,
+            "date": date,
+        });
+        println!("{line}");
+    }
     if let Some(ms) = wasm.get("instantiate") {
         let line = json!({ "workload": "instantiate", "wasm_median_ms": ms, "machine": machine, "date": date });
         println!("{line}");
@@ -44,14 +56,20 @@ fn native() -> Result<HashMap<&'static str, f64>> {
     util::run(&mut util::cargo("bench -p engine --bench core"))?;
     let criterion = util::target_dir().join("criterion");
     let mut medians = HashMap::new();
-    for name in engine::bench::WORKLOADS {
-        let path = criterion.join(name).join("new/estimates.json");
+    let native_only = engine::bench::NATIVE_WORKLOADS
+        .iter()
+        .map(|name| (*name, format!("native/{name}")));
+    let workloads = engine::bench::WORKLOADS
+        .iter()
+        .map(|name| (*name, name.to_string()));
+    for (name, dir) in workloads.chain(native_only) {
+        let path = criterion.join(dir).join("new/estimates.json");
         let fail = |why: String| format!("reading {} failed: {why}", path.display());
         let text = fs::read_to_string(&path).map_err(|err| fail(err.to_string()))?;
         let estimates: Value = serde_json::from_str(&text).map_err(|err| fail(err.to_string()))?;
         let nanos = estimates["median"]["point_estimate"].as_f64();
         medians.insert(
-            *name,
+            name,
             nanos.ok_or_else(|| fail("no median.point_estimate".into()))? / 1e6,
         );
     }
