@@ -1,7 +1,9 @@
 // Runs every engine workload compiled to wasm in headless Chromium (through bench.html) and
 // prints one JSON line per workload: {"workload", "wasm_median_ms", "iterations"}. The first
-// line, "instantiate", is loading the module and making a first world in a fresh browser context
-// (empty caches) — the same measure as the JS baselines' instantiate step in compare.mjs.
+// lines time a fresh browser context (empty caches): "instantiate" is loading the JS, fetching,
+// compiling and instantiating the wasm and making a first world — the same measure as the JS
+// baselines' instantiate step in compare.mjs — and "instantiate_from_bytes" only the compile,
+// instantiate and first world once the bytes are in memory.
 import { launch, newPage, BASE_URL } from '../pages/browser.mjs';
 
 const WARMUP = 3;
@@ -22,17 +24,21 @@ async function openBenchPage(browser) {
 
 const browser = await launch();
 try {
-  const instantiate = [];
+  const instantiate = { instantiate: [], instantiate_from_bytes: [] };
   for (let i = 0; i < INSTANTIATE_RUNS; i++) {
     const fresh = await openBenchPage(browser);
-    instantiate.push(await fresh.evaluate(() => window.instantiateMs));
+    const [total, fromBytes] = await fresh.evaluate(() => [window.instantiateMs, window.instantiateFromBytesMs]);
+    instantiate.instantiate.push(total);
+    instantiate.instantiate_from_bytes.push(fromBytes);
     await fresh.context().close();
   }
-  console.log(JSON.stringify({
-    workload: 'instantiate',
-    wasm_median_ms: Number(median(instantiate).toFixed(3)),
-    iterations: INSTANTIATE_RUNS,
-  }));
+  for (const [workload, times] of Object.entries(instantiate)) {
+    console.log(JSON.stringify({
+      workload,
+      wasm_median_ms: Number(median(times).toFixed(3)),
+      iterations: INSTANTIATE_RUNS,
+    }));
+  }
   const page = await openBenchPage(browser);
   const workloads = await page.evaluate(() => window.workloads);
   for (const workload of workloads) {
