@@ -3,6 +3,7 @@
 //! state handed in by the caller), so every cross-service call is visible in one place.
 
 pub mod athena;
+pub mod eventbridge;
 pub mod s3;
 
 /// The account every learner's world lives in (the account ID AWS's own documentation uses).

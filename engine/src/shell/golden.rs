@@ -31,6 +31,27 @@ fn clock_commands() {
     );
 }
 
+// Schedule previews; the expressions and their rules are the EventBridge user guide's
+// ("Cron expressions reference", "Rate expressions").
+#[test]
+fn schedule_previews() {
+    check(
+        "schedule_previews",
+        "sim schedule next \"rate(5 minutes)\" --count 3\n\
+         sim schedule next \"cron(0/5 * * * ? *)\" --from 2022-06-12T00:03:00Z --count 3\n\
+         sim schedule next \"cron(0 9 ? * MON-FRI *)\" --count 2\n\
+         sim schedule next \"cron(0 0 1 1 ? 2023)\" --count 2\n\
+         sim schedule next \"cron(0/5 * * * *)\"\n\
+         sim schedule next \"rate(1 minutes)\"\n\
+         sim schedule next \"cron(0 10 * * * *)\"\n\
+         sim schedule next rate(5 minutes)\n\
+         sim schedule next \"rate(5 minutes)\" --count 0\n\
+         sim schedule next \"rate(5 minutes)\" --from yesterday\n\
+         sim schedule later \"rate(5 minutes)\"\n\
+         sim time",
+    );
+}
+
 #[test]
 fn scheduled_commands_and_steps() {
     check(

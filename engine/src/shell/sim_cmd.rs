@@ -5,6 +5,7 @@ use super::args::{Flags, parse_count, parse_duration};
 use super::{
     CommandError, Ctx, Effect, Origin, Reply, SessionAction, check_schedulable, closest, usage,
 };
+use crate::services::eventbridge::schedule::{self, Schedule};
 use crate::sim::{
     DEFAULT_START_MS, Event, Millis, RunSummary, ScheduledCommand, TraceEvent, WorldConfig,
     format_duration, format_iso, parse_iso,
@@ -43,7 +44,20 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "trace",
         "[--last N] [--json] [--hash]  what happened, newest last",
     ),
+    (
+        "cost",
+        "[s3://BUCKET]  what the stored objects cost per month, by storage class",
+    ),
+    (
+        "schedule",
+        "next EXPR [--from ISO] [--count N]  when rate(…) or cron(…) fires next",
+    ),
 ];
+
+/// `sim schedule next` lists this many fire times unless `--count N` says otherwise.
+const SCHEDULE_COUNT_DEFAULT: u64 = 5;
+/// … and never more than this many.
+const SCHEDULE_COUNT_MAX: u64 = 100;
 
 pub fn usage_text() -> String {
     let mut text = String::from("usage: sim <subcommand> [arguments]\n\n");
@@ -56,7 +70,8 @@ pub fn usage_text() -> String {
 /// Which `sim` subcommands change the world.
 pub fn effect(args: &[String]) -> Effect {
     match args.first().map(String::as_str) {
-        None | Some("time" | "events" | "trace" | "undo" | "reset" | "help" | "cost") => {
+        None
+        | Some("time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule") => {
             Effect::Inspect
         }
         Some("seed") if args.len() == 1 => Effect::Inspect,
@@ -101,6 +116,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         }),
         "trace" => trace(ctx, rest),
         "cost" => cost(ctx, rest),
+        "schedule" => schedule_preview(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)
@@ -109,6 +125,77 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
             Err(usage("sim", format!("unknown subcommand `{other}`{hint}")))
         }
     }
+}
+
+/// `sim schedule next "EXPR" [--from ISO] [--count N]`: the next fire times of a schedule
+/// expression, checked as `aws events put-rule` checks it. A rate counts from `--from`.
+fn schedule_preview(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    const COMMAND: &str = "sim schedule next";
+    match rest.first().map(String::as_str) {
+        Some("next") => {}
+        Some(other) => {
+            return Err(usage(
+                "sim schedule",
+                format!(
+                    "unknown subcommand `{other}`; try `sim schedule next \"rate(5 minutes)\"`"
+                ),
+            ));
+        }
+        None => return Err(usage("sim schedule", "missing `next EXPR`")),
+    }
+    let flags = Flags::parse(&rest[1..], &["from", "count"], &[])
+        .map_err(|message| usage(COMMAND, message))?;
+    let expression = match flags.positionals.as_slice() {
+        [] => {
+            return Err(usage(
+                COMMAND,
+                "missing the schedule expression, e.g. \"cron(0/5 * * * ? *)\"",
+            ));
+        }
+        [one] => one,
+        [_, extra, ..] => {
+            return Err(usage(
+                COMMAND,
+                format!("unexpected argument `{extra}`; quote the whole expression"),
+            ));
+        }
+    };
+    let from = match flags.value("from") {
+        Some(text) => parse_iso(text).map_err(|message| usage(COMMAND, message))?,
+        None => ctx.world.now_ms(),
+    };
+    let count = match flags.value("count") {
+        Some(text) => parse_count("--count", text).map_err(|message| usage(COMMAND, message))?,
+        None => SCHEDULE_COUNT_DEFAULT,
+    };
+    if count > SCHEDULE_COUNT_MAX {
+        return Err(usage(
+            COMMAND,
+            format!("--count is at most {SCHEDULE_COUNT_MAX}, not {count}"),
+        ));
+    }
+    let schedule = Schedule::parse(expression).map_err(|error| {
+        CommandError::Rendered(format!(
+            "ValidationException: {}\nwhy: {}\n",
+            schedule::INVALID_MESSAGE,
+            error.explanation
+        ))
+    })?;
+    let mut out = String::new();
+    let mut at = from;
+    for _ in 0..count {
+        match schedule.next_after(from, at) {
+            Some(next) => {
+                out.push_str(&format!("{}\n", format_iso(next)));
+                at = next;
+            }
+            None => {
+                out.push_str("(no more: the Year field has run out)\n");
+                break;
+            }
+        }
+    }
+    Ok(Reply::text(out))
 }
 
 fn no_args(command: &str, rest: &[String]) -> Result<(), CommandError> {
