@@ -11,9 +11,29 @@ pub const ACCOUNT_ID: &str = "123456789012";
 
 use serde::{Deserialize, Serialize};
 
+use crate::sim::Env;
+
 /// Every service's state, as one serialisable value inside the world.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Services {
     pub s3: s3::S3,
     pub athena: athena::Athena,
+    pub eventbridge: eventbridge::EventBridge,
+}
+
+/// A random (version 4) UUID, such as query execution and event IDs, drawn from the world's RNG.
+pub fn uuid(env: &mut Env) -> String {
+    let a = env.rng.next_u64();
+    let b = env.rng.next_u64();
+    // Version 4, variant 10xx, as a random UUID has them.
+    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "{}-{}-4{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

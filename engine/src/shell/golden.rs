@@ -170,6 +170,43 @@ fn s3_lifecycle_over_a_year() {
     );
 }
 
+// Rules and buses in the EventBridge API's shapes (PutRule, DescribeRule, ListRules, …); the
+// validation texts follow the API reference's constraints.
+#[test]
+fn eventbridge_scheduled_rules() {
+    check(
+        "eventbridge_scheduled_rules",
+        "aws events put-rule --name log-generator-every-minute --schedule-expression \"rate(1 minute)\"\n\
+         aws events put-rule --name log-compactor --schedule-expression \"cron(0/5 * * * ? *)\" --description \"compact the last five minutes\"\n\
+         aws events list-rules\n\
+         sim advance 5m\n\
+         sim trace --last 3\n\
+         aws events disable-rule --name log-generator-every-minute\n\
+         sim advance 2m\n\
+         sim trace --last 2\n\
+         aws events describe-rule --name log-generator-every-minute\n\
+         aws events enable-rule --name log-generator-every-minute\n\
+         sim events\n\
+         aws events delete-rule --name log-compactor\n\
+         aws events delete-rule --name log-compactor\n\
+         aws events list-rules --name-prefix log-c\n\
+         aws events create-event-bus --name orders\n\
+         aws events put-rule --name new-order --event-bus-name orders --event-pattern '{\"source\": [\"shop.orders\"], \"detail-type\": [\"OrderPlaced\"]}'\n\
+         aws events list-event-buses\n\
+         aws events put-rule --name every-5 --schedule-expression \"cron(0/5 * * * *)\"\n\
+         aws events put-rule --name every-5 --schedule-expression \"rate(5 minute)\"\n\
+         aws events put-rule --name on-bus --event-bus-name orders --schedule-expression \"rate(5 minutes)\"\n\
+         aws events put-rule --name nothing\n\
+         aws events put-rule --name \"bad name\" --schedule-expression \"rate(5 minutes)\"\n\
+         aws events put-rule --name p --event-pattern '{\"detail\": {\"state\": \"ok\"}}'\n\
+         aws events put-rule --name p --event-pattern '{\"source\": [\"a\"]}' --state PAUSED\n\
+         aws events describe-rule --name missing\n\
+         aws events list-rules --event-bus-name nope\n\
+         aws events create-event-bus --name orders\n\
+         aws events list-rules --name-prefix every",
+    );
+}
+
 #[test]
 fn s3_versioning_and_replication() {
     check(

@@ -9,7 +9,7 @@ use super::{
     BlobStore, DEFAULT_START_MS, EventQueue, Millis, SimRng, Trace, TraceValue, format_duration,
     format_iso,
 };
-use crate::services::{Services, athena, s3};
+use crate::services::{Services, athena, eventbridge, s3};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -45,6 +45,7 @@ pub enum Event {
     Command(ScheduledCommand),
     S3(s3::S3Event),
     Athena(athena::AthenaEvent),
+    EventBridge(eventbridge::EventBridgeEvent),
 }
 
 impl Event {
@@ -54,6 +55,7 @@ impl Event {
             Event::Command(command) => format!("run `{}`", command.line),
             Event::S3(event) => event.describe(),
             Event::Athena(event) => event.describe(),
+            Event::EventBridge(event) => event.describe(),
         }
     }
 }
@@ -277,6 +279,10 @@ impl World {
             Event::Athena(event) => {
                 let (services, mut env) = self.split();
                 services.athena.on_event(&mut env, &mut services.s3, event);
+            }
+            Event::EventBridge(event) => {
+                let (services, mut env) = self.split();
+                services.eventbridge.on_event(&mut env, event);
             }
         }
         true

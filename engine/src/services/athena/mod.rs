@@ -17,6 +17,7 @@ pub use results::{ColumnInfo, ResultSet};
 pub use source::{S3Tables, split_location, table_schema};
 
 use crate::services::s3::{PutObject, S3};
+use crate::services::uuid;
 use crate::sim::{BlobId, BlobStore, Env, Event, Millis};
 use crate::sql::{self, ErrorCode, ExternalTable, QualifiedName, SqlError, Statement, Storage};
 
@@ -435,23 +436,6 @@ fn with_slash(location: &str) -> String {
     } else {
         format!("{location}/")
     }
-}
-
-/// Query execution IDs are UUIDs; the playground draws them from the world's RNG.
-fn uuid(env: &mut Env) -> String {
-    let a = env.rng.next_u64();
-    let b = env.rng.next_u64();
-    // Version 4, variant 10xx, as a random UUID has them.
-    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    let hex = format!("{a:016x}{b:016x}");
-    format!(
-        "{}-{}-4{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// StatementType and SubstatementType, as GetQueryExecution reports them.

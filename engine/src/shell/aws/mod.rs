@@ -6,6 +6,7 @@
 //! `aws s3 …` (the high-level file commands) lives in `s3.rs`; operations in `s3api.rs`, `sts.rs`.
 
 mod athena;
+mod events;
 mod s3;
 mod s3api;
 mod shapes;
@@ -166,6 +167,7 @@ fn operations() -> impl Iterator<Item = &'static Operation> {
         .iter()
         .chain(s3api::OPERATIONS)
         .chain(athena::OPERATIONS)
+        .chain(events::OPERATIONS)
 }
 
 /// Global options: name and whether it takes a value.

@@ -1,0 +1,175 @@
+//! `aws events …`: event buses and rules, in the shapes of the EventBridge API.
+
+use serde_json::{Value, json};
+
+use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
+use crate::services::eventbridge::{
+    DEFAULT_BUS, EventBridgeError, PutRule, Rule, RuleState, bus_arn,
+};
+use crate::shell::Ctx;
+
+const fn op(
+    name: &'static str,
+    api_name: &'static str,
+    params: &'static [super::Param],
+    call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
+) -> Operation {
+    Operation {
+        service: "events",
+        name,
+        api_name,
+        params,
+        positional: None,
+        call,
+    }
+}
+
+const NAME: super::Param = required("--name", ParamKind::String);
+const BUS: super::Param = param("--event-bus-name", ParamKind::String);
+
+pub static OPERATIONS: &[Operation] = &[
+    op(
+        "create-event-bus",
+        "CreateEventBus",
+        &[NAME],
+        create_event_bus,
+    ),
+    op("delete-rule", "DeleteRule", &[NAME, BUS], delete_rule),
+    op("describe-rule", "DescribeRule", &[NAME, BUS], describe_rule),
+    op("disable-rule", "DisableRule", &[NAME, BUS], disable_rule),
+    op("enable-rule", "EnableRule", &[NAME, BUS], enable_rule),
+    op(
+        "list-event-buses",
+        "ListEventBuses",
+        &[param("--name-prefix", ParamKind::String)],
+        list_event_buses,
+    ),
+    op(
+        "list-rules",
+        "ListRules",
+        &[param("--name-prefix", ParamKind::String), BUS],
+        list_rules,
+    ),
+    op(
+        "put-rule",
+        "PutRule",
+        &[
+            NAME,
+            param("--schedule-expression", ParamKind::String),
+            param("--event-pattern", ParamKind::String),
+            param("--state", ParamKind::String),
+            param("--description", ParamKind::String),
+            param("--role-arn", ParamKind::String),
+            BUS,
+        ],
+        put_rule,
+    ),
+];
+
+impl From<EventBridgeError> for CallError {
+    fn from(err: EventBridgeError) -> Self {
+        CallError::Api(ApiError {
+            code: err.code.into(),
+            message: err.message,
+            hint: err.hint,
+        })
+    }
+}
+
+fn bus(args: &Args) -> &str {
+    args.text("--event-bus-name").unwrap_or(DEFAULT_BUS)
+}
+
+fn put_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let text = |flag| args.text(flag).map(str::to_string);
+    let request = PutRule {
+        name: args.required_text("--name").to_string(),
+        bus: text("--event-bus-name"),
+        schedule_expression: text("--schedule-expression"),
+        event_pattern: text("--event-pattern"),
+        description: text("--description"),
+        state: text("--state"),
+    };
+    let (services, mut env) = ctx.world.split();
+    let arn = services.eventbridge.put_rule(&mut env, request)?;
+    Ok(json!({ "RuleArn": arn }))
+}
+
+/// A rule as ListRules and DescribeRule show it.
+fn rule_json(rule: &Rule) -> Value {
+    let mut out = json!({ "Name": rule.name, "Arn": rule.arn() });
+    if let Some(pattern) = &rule.event_pattern {
+        out["EventPattern"] = json!(pattern);
+    }
+    if let Some(expression) = &rule.schedule_expression {
+        out["ScheduleExpression"] = json!(expression);
+    }
+    out["State"] = json!(rule.state.as_str());
+    if let Some(description) = &rule.description {
+        out["Description"] = json!(description);
+    }
+    out["EventBusName"] = json!(rule.bus);
+    out
+}
+
+fn describe_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let rule = ctx
+        .world
+        .services()
+        .eventbridge
+        .rule(bus(args), args.required_text("--name"))?;
+    let mut out = rule_json(rule);
+    out["CreatedBy"] = json!(crate::services::ACCOUNT_ID);
+    Ok(out)
+}
+
+fn list_rules(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let prefix = args.text("--name-prefix").unwrap_or("");
+    let rules = ctx.world.services().eventbridge.rules(bus(args), prefix)?;
+    Ok(json!({ "Rules": rules.into_iter().map(rule_json).collect::<Vec<_>>() }))
+}
+
+fn set_state(ctx: &mut Ctx, args: &Args, state: RuleState) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .eventbridge
+        .set_state(&mut env, bus(args), args.required_text("--name"), state)?;
+    Ok(json!({}))
+}
+
+fn enable_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    set_state(ctx, args, RuleState::Enabled)
+}
+
+fn disable_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    set_state(ctx, args, RuleState::Disabled)
+}
+
+fn delete_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .eventbridge
+        .delete_rule(&mut env, bus(args), args.required_text("--name"))?;
+    Ok(json!({}))
+}
+
+fn create_event_bus(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    let arn = services
+        .eventbridge
+        .create_bus(&mut env, args.required_text("--name"))?;
+    Ok(json!({ "EventBusArn": arn }))
+}
+
+fn list_event_buses(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let prefix = args.text("--name-prefix").unwrap_or("");
+    let buses: Vec<Value> = ctx
+        .world
+        .services()
+        .eventbridge
+        .buses()
+        .filter(|name| name.starts_with(prefix))
+        .map(|name| json!({ "Name": name, "Arn": bus_arn(name) }))
+        .collect();
+    Ok(json!({ "EventBuses": buses }))
+}
