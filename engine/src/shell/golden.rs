@@ -203,7 +203,10 @@ fn eventbridge_scheduled_rules() {
          aws events describe-rule --name missing\n\
          aws events list-rules --event-bus-name nope\n\
          aws events create-event-bus --name orders\n\
-         aws events list-rules --name-prefix every",
+         aws events list-rules --name-prefix every\n\
+         aws events test-event-pattern --event-pattern '{\"source\": [\"shop.orders\"], \"detail\": {\"total\": [{\"numeric\": [\">=\", 20]}]}}' --event '{\"id\": \"1\", \"account\": \"123456789012\", \"source\": \"shop.orders\", \"time\": \"2022-06-12T00:00:00Z\", \"region\": \"us-east-1\", \"resources\": [], \"detail-type\": \"OrderPlaced\", \"detail\": {\"total\": 30}}'\n\
+         aws events test-event-pattern --event-pattern '{\"source\": [\"shop.orders\"]}' --event '{\"source\": \"shop.orders\"}'\n\
+         aws events test-event-pattern --event-pattern '{\"source\": [{\"prefixx\": \"shop\"}]}' --event '{}'",
     );
 }
 

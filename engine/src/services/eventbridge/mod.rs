@@ -1,14 +1,16 @@
 //! EventBridge: event buses and rules. A rule with a schedule expression (`schedule`) fires on
-//! the virtual clock and records the Scheduled Event it sends; event patterns are stored and
-//! checked to be JSON objects. Targets, pattern matching and PutEvents come with the rest of the
-//! EventBridge issue.
+//! the virtual clock and records the Scheduled Event it sends; event patterns (`pattern`) are
+//! compiled when a rule is put and can be tried with TestEventPattern. Targets and PutEvents come
+//! with the rest of the EventBridge issue.
 
+pub mod pattern;
 pub mod schedule;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use self::pattern::Pattern;
 use self::schedule::Schedule;
 use super::{ACCOUNT_ID, uuid};
 use crate::sim::{Env, Event, Millis, format_iso};
@@ -384,55 +386,77 @@ fn check_name(
     ))
 }
 
-/// An event pattern must be a non-empty JSON object whose leaves are arrays.
-fn check_pattern(pattern: &str) -> Result<(), EventBridgeError> {
-    let invalid = |reason: String| EventBridgeError {
+fn check_pattern(pattern: &str) -> Result<Pattern, EventBridgeError> {
+    Pattern::parse(pattern).map_err(|reason| EventBridgeError {
         code: "InvalidEventPatternException",
         message: format!("Event pattern is not valid. Reason: {reason}"),
         hint: None,
+    })
+}
+
+/// The envelope fields TestEventPattern requires of its event (`resources` may be left out).
+const ENVELOPE: &[&str] = &["id", "account", "source", "time", "region", "detail-type"];
+
+/// TestEventPattern: whether `event` (JSON text with the envelope) matches `pattern`.
+pub fn test_event_pattern(pattern: &str, event: &str) -> Result<bool, EventBridgeError> {
+    let pattern = check_pattern(pattern)?;
+    let invalid = |hint: String| EventBridgeError {
+        code: "ValidationException",
+        message: "Parameter Event is not valid.".into(),
+        hint: Some(hint),
     };
-    let value: serde_json::Value =
-        serde_json::from_str(pattern).map_err(|e| invalid(format!("{e}")))?;
-    fn walk(value: &serde_json::Value, name: Option<&str>) -> Result<(), String> {
-        match value {
-            serde_json::Value::Object(fields) if fields.is_empty() => {
-                Err("Empty objects are not allowed".into())
-            }
-            serde_json::Value::Object(fields) => {
-                fields.iter().try_for_each(|(k, v)| walk(v, Some(k)))
-            }
-            serde_json::Value::Array(_) if name.is_some() => Ok(()),
-            _ => Err(match name {
-                Some(name) => format!("\"{name}\" must be an object or an array"),
-                None => "Filter is not an object".into(),
-            }),
-        }
+    let event: serde_json::Value =
+        serde_json::from_str(event).map_err(|e| invalid(format!("the event is not JSON: {e}")))?;
+    let missing: Vec<&str> = ENVELOPE
+        .iter()
+        .copied()
+        .filter(|field| event.get(field).is_none_or(|v| !v.is_string()))
+        .collect();
+    if !missing.is_empty() {
+        return Err(invalid(format!(
+            "an event needs the string fields {}; missing or not a string: {}",
+            ENVELOPE.join(", "),
+            missing.join(", ")
+        )));
     }
-    walk(&value, None).map_err(invalid)
+    Ok(pattern.matches(&event))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    // TestEventPattern's documented request: a pattern and a full event with its envelope.
     #[test]
-    fn patterns_are_objects_of_arrays() {
-        assert!(check_pattern(r#"{"source": ["aws.s3"], "detail": {"state": ["ok"]}}"#).is_ok());
-        // The messages AWS gives (seen in aws-cdk#32492, buildkite/docs#896, cloud-custodian#6507).
-        let reason = |p: &str| check_pattern(p).unwrap_err().message;
+    fn tests_patterns_against_whole_events() {
+        let event = r#"{"id": "1", "account": "123456789012", "source": "shop.orders", "time": "2022-06-12T00:00:00Z",
+            "region": "us-east-1", "resources": [], "detail-type": "OrderPlaced", "detail": {"total": 30}}"#;
         assert_eq!(
-            reason(r#"{"detail": {"pipeline": {"slug": "some-pipeline"}}}"#),
-            "Event pattern is not valid. Reason: \"slug\" must be an object or an array"
+            test_event_pattern(r#"{"source": ["shop.orders"]}"#, event),
+            Ok(true)
         );
         assert_eq!(
-            reason(r#"{"source": ["aws.health"], "detail": {}}"#),
-            "Event pattern is not valid. Reason: Empty objects are not allowed"
+            test_event_pattern(r#"{"detail": {"total": [{"numeric": [">", 100]}]}}"#, event),
+            Ok(false)
         );
+        let err = test_event_pattern(r#"{"source": ["x"]}"#, r#"{"source": "x"}"#).unwrap_err();
         assert_eq!(
-            reason("[1]"),
-            "Event pattern is not valid. Reason: Filter is not an object"
+            (err.code, err.message.as_str()),
+            ("ValidationException", "Parameter Event is not valid.")
         );
-        assert!(reason("{").starts_with("Event pattern is not valid. Reason: "));
+        assert!(
+            err.hint
+                .unwrap()
+                .ends_with("missing or not a string: id, account, time, region, detail-type")
+        );
+        let err = test_event_pattern(r#"{"source": "x"}"#, event).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                "InvalidEventPatternException",
+                "Event pattern is not valid. Reason: \"source\" must be an object or an array"
+            )
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
 use crate::services::eventbridge::{
-    DEFAULT_BUS, EventBridgeError, PutRule, Rule, RuleState, bus_arn,
+    self, DEFAULT_BUS, EventBridgeError, PutRule, Rule, RuleState, bus_arn,
 };
 use crate::shell::Ctx;
 
@@ -63,6 +63,15 @@ pub static OPERATIONS: &[Operation] = &[
             BUS,
         ],
         put_rule,
+    ),
+    op(
+        "test-event-pattern",
+        "TestEventPattern",
+        &[
+            required("--event-pattern", ParamKind::String),
+            required("--event", ParamKind::String),
+        ],
+        test_event_pattern,
     ),
 ];
 
@@ -172,4 +181,12 @@ fn list_event_buses(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         .map(|name| json!({ "Name": name, "Arn": bus_arn(name) }))
         .collect();
     Ok(json!({ "EventBuses": buses }))
+}
+
+fn test_event_pattern(_ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let result = eventbridge::test_event_pattern(
+        args.required_text("--event-pattern"),
+        args.required_text("--event"),
+    )?;
+    Ok(json!({ "Result": result }))
 }
