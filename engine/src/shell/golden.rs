@@ -210,6 +210,23 @@ fn eventbridge_scheduled_rules() {
     );
 }
 
+// The course's fan-out example: an order event on a custom bus matched by two rules.
+#[test]
+fn eventbridge_put_events() {
+    check(
+        "eventbridge_put_events",
+        "aws events create-event-bus --name orders\n\
+         aws events put-rule --name to-invoice --event-bus-name orders --event-pattern '{\"source\": [\"shop.orders\"], \"detail-type\": [\"OrderPlaced\"]}'\n\
+         aws events put-rule --name big-to-payment --event-bus-name orders --event-pattern '{\"source\": [\"shop.orders\"], \"detail\": {\"total\": [{\"numeric\": [\">=\", 100]}]}}'\n\
+         aws events put-events --entries '[{\"Source\": \"shop.orders\", \"DetailType\": \"OrderPlaced\", \"Detail\": \"{\\\"total\\\": 120}\", \"EventBusName\": \"orders\"}, {\"Source\": \"shop.orders\", \"DetailType\": \"OrderPlaced\", \"Detail\": \"{\\\"total\\\": 20}\", \"EventBusName\": \"orders\"}]'\n\
+         sim trace --last 5\n\
+         aws events put-events --entries '[{\"Source\": \"shop.orders\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"[1]\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\", \"EventBusName\": \"nope\"}]'\n\
+         aws events put-events --entries '[]'\n\
+         aws events put-events --entries '[{\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}, {\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{}\"}]'\n\
+         sim trace --last 1",
+    );
+}
+
 #[test]
 fn s3_versioning_and_replication() {
     check(

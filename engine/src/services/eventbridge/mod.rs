@@ -104,6 +104,22 @@ pub struct PutRule {
     pub state: Option<String>,
 }
 
+/// One entry of a PutEvents request.
+#[derive(Clone, Debug, Default)]
+pub struct PutEventsEntry {
+    pub source: Option<String>,
+    pub detail_type: Option<String>,
+    pub detail: Option<String>,
+    pub bus: Option<String>,
+    pub resources: Vec<String>,
+}
+
+/// PutEvents' answer for one entry: the event's id, or AWS's error code and message.
+pub type EntryResult = Result<String, (&'static str, String)>;
+
+/// PutEvents takes at most this many entries.
+pub const PUT_EVENTS_ENTRIES_MAX: usize = 10;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventBridgeEvent {
     /// A scheduled rule's next fire time.
@@ -301,6 +317,92 @@ impl EventBridge {
             env.record("events", "rule-deleted", vec![("rule", name.into())]);
         }
         Ok(())
+    }
+
+    /// PutEvents: each valid entry becomes an event on its bus, matched against the bus's
+    /// enabled rules; invalid entries fail on their own, as on AWS.
+    pub fn put_events(
+        &mut self,
+        env: &mut Env,
+        entries: Vec<PutEventsEntry>,
+    ) -> Result<Vec<EntryResult>, EventBridgeError> {
+        if entries.len() > PUT_EVENTS_ENTRIES_MAX {
+            return Err(error(
+                "ValidationException",
+                format!(
+                    "1 validation error detected: Value at 'entries' failed to satisfy constraint: \
+                     Member must have length less than or equal to {PUT_EVENTS_ENTRIES_MAX}"
+                ),
+            ));
+        }
+        Ok(entries
+            .into_iter()
+            .map(|entry| self.put_event(env, entry))
+            .collect())
+    }
+
+    fn put_event(&mut self, env: &mut Env, entry: PutEventsEntry) -> EntryResult {
+        let required = |value: Option<String>, name: &str| {
+            value.filter(|v| !v.is_empty()).ok_or_else(|| {
+                (
+                    "InvalidArgument",
+                    format!(
+                        "Parameter {name} is not valid. Reason: {name} is a required argument."
+                    ),
+                )
+            })
+        };
+        let source = required(entry.source, "Source")?;
+        let detail_type = required(entry.detail_type, "DetailType")?;
+        let detail = required(entry.detail, "Detail")?;
+        let detail: serde_json::Value = serde_json::from_str(&detail)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .ok_or(("MalformedDetail", "Detail is malformed.".to_string()))?;
+        let bus = entry.bus.unwrap_or_else(|| DEFAULT_BUS.into());
+        let bus = self
+            .known_bus(&bus)
+            .map_err(|e| ("ResourceNotFoundException", e.message))?
+            .to_string();
+        let id = uuid(env);
+        let event = serde_json::json!({
+            "version": "0",
+            "id": id,
+            "detail-type": detail_type,
+            "source": source,
+            "account": ACCOUNT_ID,
+            "time": format_iso(env.now_ms),
+            "region": REGION,
+            "resources": entry.resources,
+            "detail": detail,
+        });
+        env.record(
+            "events",
+            "event-put",
+            vec![
+                ("id", id.as_str().into()),
+                ("bus", bus.as_str().into()),
+                ("source", source.as_str().into()),
+                ("detail-type", detail_type.as_str().into()),
+            ],
+        );
+        for rule in self.rules.get(&bus).into_iter().flat_map(|r| r.values()) {
+            let pattern = rule
+                .event_pattern
+                .as_deref()
+                .and_then(|p| Pattern::parse(p).ok());
+            if rule.state == RuleState::Enabled && pattern.is_some_and(|p| p.matches(&event)) {
+                env.record(
+                    "events",
+                    "rule-matched",
+                    vec![
+                        ("rule", rule.name.as_str().into()),
+                        ("id", id.as_str().into()),
+                    ],
+                );
+            }
+        }
+        Ok(id)
     }
 
     pub fn on_event(&mut self, env: &mut Env, event: EventBridgeEvent) {

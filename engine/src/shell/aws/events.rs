@@ -2,9 +2,10 @@
 
 use serde_json::{Value, json};
 
+use super::shapes::{Shape, member};
 use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
 use crate::services::eventbridge::{
-    self, DEFAULT_BUS, EventBridgeError, PutRule, Rule, RuleState, bus_arn,
+    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, bus_arn,
 };
 use crate::shell::Ctx;
 
@@ -23,6 +24,17 @@ const fn op(
         call,
     }
 }
+
+static ENTRY: Shape = Shape::Structure(&[
+    member("Time", &Shape::String),
+    member("Source", &Shape::String),
+    member("Resources", &Shape::List(&Shape::String)),
+    member("DetailType", &Shape::String),
+    member("Detail", &Shape::String),
+    member("EventBusName", &Shape::String),
+    member("TraceHeader", &Shape::String),
+]);
+static ENTRIES: Shape = Shape::List(&ENTRY);
 
 const NAME: super::Param = required("--name", ParamKind::String);
 const BUS: super::Param = param("--event-bus-name", ParamKind::String);
@@ -49,6 +61,15 @@ pub static OPERATIONS: &[Operation] = &[
         "ListRules",
         &[param("--name-prefix", ParamKind::String), BUS],
         list_rules,
+    ),
+    op(
+        "put-events",
+        "PutEvents",
+        &[required(
+            "--entries",
+            ParamKind::Structure("Entries", &ENTRIES),
+        )],
+        put_events,
     ),
     op(
         "put-rule",
@@ -189,4 +210,43 @@ fn test_event_pattern(_ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         args.required_text("--event"),
     )?;
     Ok(json!({ "Result": result }))
+}
+
+fn put_events(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let text = |entry: &Value, key: &str| entry[key].as_str().map(str::to_string);
+    let entries = args
+        .json("--entries")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|entry| PutEventsEntry {
+            source: text(entry, "Source"),
+            detail_type: text(entry, "DetailType"),
+            detail: text(entry, "Detail"),
+            bus: text(entry, "EventBusName"),
+            resources: entry["Resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    if entries.is_empty() {
+        // botocore checks the list's minimum length before sending.
+        return Err(CallError::Validation(
+            "Invalid length for parameter Entries, value: 0, valid min length: 1".into(),
+        ));
+    }
+    let (services, mut env) = ctx.world.split();
+    let results = services.eventbridge.put_events(&mut env, entries)?;
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    let entries: Vec<Value> = results
+        .into_iter()
+        .map(|result| match result {
+            Ok(id) => json!({ "EventId": id }),
+            Err((code, message)) => json!({ "ErrorCode": code, "ErrorMessage": message }),
+        })
+        .collect();
+    Ok(json!({ "FailedEntryCount": failed, "Entries": entries }))
 }
