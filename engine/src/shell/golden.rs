@@ -189,6 +189,7 @@ fn eventbridge_scheduled_rules() {
          sim events\n\
          aws events delete-rule --name log-compactor\n\
          aws events delete-rule --name log-compactor\n\
+         sim events\n\
          aws events list-rules --name-prefix log-c\n\
          aws events create-event-bus --name orders\n\
          aws events put-rule --name new-order --event-bus-name orders --event-pattern '{\"source\": [\"shop.orders\"], \"detail-type\": [\"OrderPlaced\"]}'\n\

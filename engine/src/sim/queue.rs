@@ -71,6 +71,13 @@ impl<E> EventQueue<E> {
         self.pending.is_empty()
     }
 
+    /// Drops every pending event for which `keep` is false; returns how many were dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) -> usize {
+        let before = self.pending.len();
+        self.pending.retain(|_, event| keep(event));
+        before - self.pending.len()
+    }
+
     /// Pending events in firing order.
     pub fn iter(&self) -> impl Iterator<Item = (Millis, u64, &E)> {
         self.pending

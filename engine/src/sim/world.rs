@@ -171,6 +171,11 @@ impl Env<'_> {
             .ok_or(SimError::QueueFull)
     }
 
+    /// Cancels every pending event equal to `event` (a schedule that was changed or removed).
+    pub fn cancel(&mut self, event: &Event) -> usize {
+        self.queue.retain(|pending| pending != event)
+    }
+
     /// Whether an equal event is already pending (so periodic work is scheduled once).
     pub fn is_scheduled(&self, event: &Event) -> bool {
         self.queue.iter().any(|(_, _, pending)| pending == event)

@@ -73,8 +73,6 @@ pub struct Rule {
     pub state: RuleState,
     /// When the rule was last created, replaced or enabled: rates count from here.
     pub since_ms: Millis,
-    /// Bumped on every change, so that a pending fire of an older version is ignored.
-    generation: u64,
 }
 
 impl Rule {
@@ -123,11 +121,7 @@ pub const PUT_EVENTS_ENTRIES_MAX: usize = 10;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventBridgeEvent {
     /// A scheduled rule's next fire time.
-    Fire {
-        bus: String,
-        rule: String,
-        generation: u64,
-    },
+    Fire { bus: String, rule: String },
 }
 
 impl EventBridgeEvent {
@@ -144,7 +138,6 @@ pub struct EventBridge {
     buses: BTreeSet<String>,
     /// Rules by bus, then by name.
     rules: BTreeMap<String, BTreeMap<String, Rule>>,
-    generations: u64,
 }
 
 impl EventBridge {
@@ -242,7 +235,7 @@ impl EventBridge {
             Some(text) => RuleState::parse(text)?,
             None => RuleState::Enabled,
         };
-        self.generations += 1;
+        cancel_fires(env, &bus, &request.name);
         let rule = Rule {
             name: request.name.clone(),
             bus: bus.clone(),
@@ -251,7 +244,6 @@ impl EventBridge {
             description: request.description,
             state,
             since_ms: env.now_ms,
-            generation: self.generations,
         };
         let arn = rule.arn();
         env.record(
@@ -280,8 +272,6 @@ impl EventBridge {
         state: RuleState,
     ) -> Result<(), EventBridgeError> {
         let bus = self.known_bus(bus)?.to_string();
-        self.generations += 1;
-        let generation = self.generations;
         let rule = self
             .rules
             .get_mut(&bus)
@@ -292,7 +282,7 @@ impl EventBridge {
         }
         rule.state = state;
         rule.since_ms = env.now_ms;
-        rule.generation = generation;
+        cancel_fires(env, &bus, name);
         let kind = match state {
             RuleState::Enabled => "rule-enabled",
             RuleState::Disabled => "rule-disabled",
@@ -314,6 +304,7 @@ impl EventBridge {
         if let Some(rules) = self.rules.get_mut(bus)
             && rules.remove(name).is_some()
         {
+            cancel_fires(env, bus, name);
             env.record("events", "rule-deleted", vec![("rule", name.into())]);
         }
         Ok(())
@@ -406,15 +397,11 @@ impl EventBridge {
     }
 
     pub fn on_event(&mut self, env: &mut Env, event: EventBridgeEvent) {
-        let EventBridgeEvent::Fire {
-            bus,
-            rule,
-            generation,
-        } = event;
+        let EventBridgeEvent::Fire { bus, rule } = event;
         let Some(rule) = self.rules.get(&bus).and_then(|rules| rules.get(&rule)) else {
             return;
         };
-        if rule.generation != generation || rule.state != RuleState::Enabled {
+        if rule.state != RuleState::Enabled {
             return;
         }
         let id = uuid(env);
@@ -451,11 +438,18 @@ fn schedule_next(env: &mut Env, rule: &Rule, after_ms: Millis) {
         let event = Event::EventBridge(EventBridgeEvent::Fire {
             bus: rule.bus.clone(),
             rule: rule.name.clone(),
-            generation: rule.generation,
         });
         // A full queue drops the fire; the world's limits say so in their own errors.
         let _ = env.schedule(at, event);
     }
+}
+
+/// Drops a rule's pending fire, when the rule is replaced, enabled, disabled or deleted.
+fn cancel_fires(env: &mut Env, bus: &str, rule: &str) {
+    env.cancel(&Event::EventBridge(EventBridgeEvent::Fire {
+        bus: bus.to_string(),
+        rule: rule.to_string(),
+    }));
 }
 
 fn no_such_rule(name: &str, bus: &str) -> EventBridgeError {
