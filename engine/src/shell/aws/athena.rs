@@ -25,14 +25,7 @@ const fn op(
     params: &'static [super::Param],
     call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
 ) -> Operation {
-    Operation {
-        service: "athena",
-        name,
-        api_name,
-        params,
-        positional: None,
-        call,
-    }
+    Operation::new("athena", name, api_name, params, call)
 }
 
 const QUERY_ID: super::Param = required("--query-execution-id", ParamKind::String);

@@ -15,14 +15,7 @@ const fn op(
     params: &'static [super::Param],
     call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
 ) -> Operation {
-    Operation {
-        service: "events",
-        name,
-        api_name,
-        params,
-        positional: None,
-        call,
-    }
+    Operation::new("events", name, api_name, params, call)
 }
 
 static ENTRY: Shape = Shape::Structure(&[

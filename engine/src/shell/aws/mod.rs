@@ -99,6 +99,26 @@ pub struct Operation {
     pub call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
 }
 
+impl Operation {
+    /// An operation without a positional argument.
+    pub const fn new(
+        service: &'static str,
+        name: &'static str,
+        api_name: &'static str,
+        params: &'static [Param],
+        call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
+    ) -> Operation {
+        Operation {
+            service,
+            name,
+            api_name,
+            params,
+            positional: None,
+            call,
+        }
+    }
+}
+
 /// An operation's checked arguments.
 pub struct Args {
     values: Vec<(&'static str, ArgValue)>,

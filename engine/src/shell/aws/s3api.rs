@@ -144,14 +144,7 @@ const fn op(
     params: &'static [super::Param],
     call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
 ) -> Operation {
-    Operation {
-        service: "s3api",
-        name,
-        api_name,
-        params,
-        positional: None,
-        call,
-    }
+    Operation::new("s3api", name, api_name, params, call)
 }
 
 const BUCKET: super::Param = required("--bucket", ParamKind::String);
