@@ -190,7 +190,7 @@ fn schedule_preview(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
                 at = next;
             }
             None => {
-                out.push_str("(no more: the Year field has run out)\n");
+                out.push_str("(no more fire times before 2200)\n");
                 break;
             }
         }

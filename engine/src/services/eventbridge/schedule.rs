@@ -65,13 +65,14 @@ impl Schedule {
         ))
     }
 
-    /// The first fire time strictly after `after_ms`. A rate fires every interval from `start_ms`
-    /// (when the rule was created or enabled); a cron on whole minutes. `None` once a cron's
-    /// years have run out.
+    /// The first fire time strictly after `after_ms`. A rate fires every interval after
+    /// `start_ms` (when the rule was created or enabled), never at `start_ms` itself; a cron on
+    /// whole minutes. `None` when a cron matches nothing more before 2200 (its Year field has run
+    /// out, or it names a day that never comes, like 30 February).
     pub fn next_after(&self, start_ms: Millis, after_ms: Millis) -> Option<Millis> {
         match self {
             Schedule::Rate { every_ms } => {
-                let elapsed = (after_ms - start_ms).max(-1);
+                let elapsed = (after_ms - start_ms).max(0);
                 Some(start_ms + (elapsed.div_euclid(*every_ms) + 1) * every_ms)
             }
             Schedule::Cron(cron) => cron.next_after(after_ms),
@@ -592,6 +593,12 @@ mod tests {
             Some("2023-01-01T00:00:00Z")
         );
         assert_eq!(cron.next_after(0, first.unwrap()), None);
+        // 30 February never comes.
+        let never = Schedule::parse("cron(0 0 30 2 ? *)").unwrap();
+        assert_eq!(never.next_after(0, 0), None);
+        // A rate never fires at its start, even when asked from before it.
+        let rate = Schedule::parse("rate(1 hour)").unwrap();
+        assert_eq!(rate.next_after(3_600_000, 0), Some(7_200_000));
     }
 
     #[test]
