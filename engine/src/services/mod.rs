@@ -5,6 +5,7 @@
 pub mod athena;
 pub mod eventbridge;
 pub mod s3;
+pub mod sqs;
 
 /// The account every learner's world lives in (the account ID AWS's own documentation uses).
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -19,6 +20,16 @@ pub struct Services {
     pub s3: s3::S3,
     pub athena: athena::Athena,
     pub eventbridge: eventbridge::EventBridge,
+    pub sqs: sqs::Sqs,
+}
+
+/// The lower-case hex MD5 of `bytes`, as S3 ETags and SQS message digests show it.
+pub fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// A random (version 4) UUID, such as query execution and event IDs, drawn from the world's RNG.

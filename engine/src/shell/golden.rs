@@ -228,6 +228,40 @@ fn eventbridge_put_events() {
     );
 }
 
+// At-least-once delivery: a message received and not deleted within the visibility timeout
+// comes back with a new receipt handle (SQS Developer Guide, "Amazon SQS visibility timeout").
+#[test]
+fn sqs_queues_and_visibility() {
+    check(
+        "sqs_queues_and_visibility",
+        "aws sqs create-queue --queue-name marketing-emails --attributes VisibilityTimeout=60\n\
+         aws sqs create-queue --queue-name marketing-emails --attributes VisibilityTimeout=60\n\
+         aws sqs list-queues\n\
+         aws sqs send-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --message-body \"hello 1\"\n\
+         aws sqs send-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --message-body \"hello 2\" --delay-seconds 30\n\
+         aws sqs receive-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --max-number-of-messages 10\n\
+         aws sqs get-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --attribute-names All\n\
+         sim advance 61s\n\
+         aws sqs receive-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --max-number-of-messages 10\n\
+         aws sqs delete-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --receipt-handle 489ff253-d51b-4be5-b5ea-8d36e9e22058-7609dfe0-7eff-4a17-a714-3f42b5c5488e\n\
+         aws sqs delete-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --receipt-handle 19762de5-d5db-4e23-8390-1a0bf9e9e1a1-7415efbf-72a6-4be2-87bd-11da7391671d\n\
+         aws sqs delete-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --receipt-handle made-up\n\
+         sim trace --last 5\n\
+         aws sqs get-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --attribute-names ApproximateNumberOfMessages,ApproximateNumberOfMessagesNotVisible\n\
+         aws sqs get-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --attribute-names Colour\n\
+         aws sqs get-queue-url --queue-name nope\n\
+         aws sqs create-queue --queue-name marketing-emails --attributes VisibilityTimeout=5\n\
+         aws sqs create-queue --queue-name \"bad name\"\n\
+         aws sqs create-queue --queue-name q --attributes Color=blue\n\
+         aws sqs receive-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --max-number-of-messages 11\n\
+         aws sqs send-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails --message-body x --delay-seconds 901\n\
+         aws sqs purge-queue --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails\n\
+         aws sqs receive-message --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails\n\
+         aws sqs delete-queue --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/marketing-emails\n\
+         aws sqs list-queues",
+    );
+}
+
 #[test]
 fn s3_versioning_and_replication() {
     check(

@@ -10,7 +10,6 @@ mod storage_class;
 
 use std::collections::BTreeMap;
 
-use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 pub use lifecycle::{
@@ -375,9 +374,7 @@ pub fn check_bucket_name(name: &str) -> Result<(), S3Error> {
 
 /// The quoted MD5 hex S3 uses as a single-part upload's ETag.
 pub fn etag_of(bytes: &[u8]) -> String {
-    let digest = Md5::digest(bytes);
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("\"{hex}\"")
+    format!("\"{}\"", crate::services::md5_hex(bytes))
 }
 
 /// The next 00:00 UTC at or after `ms`: lifecycle actions and restore expiries happen then.

@@ -10,6 +10,7 @@ mod events;
 mod s3;
 mod s3api;
 mod shapes;
+mod sqs;
 mod sts;
 
 use serde_json::Value;
@@ -188,6 +189,7 @@ fn operations() -> impl Iterator<Item = &'static Operation> {
         .chain(s3api::OPERATIONS)
         .chain(athena::OPERATIONS)
         .chain(events::OPERATIONS)
+        .chain(sqs::OPERATIONS)
 }
 
 /// Global options: name and whether it takes a value.
