@@ -262,6 +262,41 @@ fn sqs_queues_and_visibility() {
     );
 }
 
+// Fan-out (EventBridge User Guide, "Amazon EventBridge targets"): one order event, two rules,
+// each sending it to its own queue; a scheduled rule feeding a queue every minute.
+#[test]
+fn eventbridge_targets_fan_out_to_queues() {
+    let q = "https://sqs.us-east-1.amazonaws.com/123456789012";
+    check(
+        "eventbridge_targets_fan_out_to_queues",
+        &format!(
+            "aws sqs create-queue --queue-name invoice\n\
+             aws sqs create-queue --queue-name payment\n\
+             aws events create-event-bus --name orders\n\
+             aws events put-rule --name to-invoice --event-bus-name orders --event-pattern '{{\"source\": [\"shop.orders\"]}}'\n\
+             aws events put-rule --name big-to-payment --event-bus-name orders --event-pattern '{{\"detail\": {{\"total\": [{{\"numeric\": [\">=\", 100]}}]}}}}'\n\
+             aws events put-targets --rule to-invoice --event-bus-name orders --targets Id=invoice,Arn=arn:aws:sqs:us-east-1:123456789012:invoice\n\
+             aws events put-targets --rule big-to-payment --event-bus-name orders --targets '[{{\"Id\": \"payment\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:payment\"}}, {{\"Id\": \"fn\", \"Arn\": \"arn:aws:lambda:us-east-1:123456789012:function:payment-service\"}}]'\n\
+             aws events list-targets-by-rule --rule big-to-payment --event-bus-name orders\n\
+             aws events put-events --entries '[{{\"Source\": \"shop.orders\", \"DetailType\": \"OrderPlaced\", \"Detail\": \"{{\\\"total\\\": 120}}\", \"EventBusName\": \"orders\"}}]'\n\
+             sim trace --last 6\n\
+             aws sqs receive-message --queue-url {q}/payment\n\
+             aws sqs get-queue-attributes --queue-url {q}/invoice --attribute-names ApproximateNumberOfMessages\n\
+             aws events remove-targets --rule big-to-payment --event-bus-name orders --ids fn\n\
+             aws events list-targets-by-rule --rule big-to-payment --event-bus-name orders\n\
+             aws sqs create-queue --queue-name ticks\n\
+             aws events put-rule --name every-minute --schedule-expression \"rate(1 minute)\"\n\
+             aws events put-targets --rule every-minute --targets Id=ticks,Arn=arn:aws:sqs:us-east-1:123456789012:ticks\n\
+             sim advance 3m\n\
+             aws sqs get-queue-attributes --queue-url {q}/ticks --attribute-names ApproximateNumberOfMessages\n\
+             aws events put-targets --rule missing --targets Id=a,Arn=arn:aws:sqs:us-east-1:123456789012:ticks\n\
+             aws events put-targets --rule every-minute --targets Id=a,Arn=ticks\n\
+             aws events put-targets --rule every-minute --targets Id=a\n\
+             aws events put-targets --rule every-minute --targets '[{{\"Id\": \"a\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:ticks\", \"Input\": \"{{}}\"}}]'"
+        ),
+    );
+}
+
 #[test]
 fn s3_versioning_and_replication() {
     check(

@@ -287,7 +287,9 @@ impl World {
             }
             Event::EventBridge(event) => {
                 let (services, mut env) = self.split();
-                services.eventbridge.on_event(&mut env, event);
+                services
+                    .eventbridge
+                    .on_event(&mut env, &mut services.sqs, event);
             }
         }
         true

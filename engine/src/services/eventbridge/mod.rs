@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use self::pattern::Pattern;
 use self::schedule::Schedule;
+use super::sqs::{Sqs, queue_url};
 use super::{ACCOUNT_ID, uuid};
 use crate::sim::{Env, Event, Millis, format_iso};
 
@@ -73,7 +74,19 @@ pub struct Rule {
     pub state: RuleState,
     /// When the rule was last created, replaced or enabled: rates count from here.
     pub since_ms: Millis,
+    /// Where matched events go, by target id.
+    #[serde(default)]
+    pub targets: BTreeMap<String, Target>,
 }
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub id: String,
+    pub arn: String,
+}
+
+/// PutTargets and RemoveTargets allow this many targets per rule.
+pub const TARGETS_PER_RULE_MAX: usize = 5;
 
 impl Rule {
     pub fn arn(&self) -> String {
@@ -236,6 +249,13 @@ impl EventBridge {
             None => RuleState::Enabled,
         };
         cancel_fires(env, &bus, &request.name);
+        // PutRule replaces a rule's settings but keeps its targets.
+        let targets = self
+            .rules
+            .get(&bus)
+            .and_then(|rules| rules.get(&request.name))
+            .map(|rule| rule.targets.clone())
+            .unwrap_or_default();
         let rule = Rule {
             name: request.name.clone(),
             bus: bus.clone(),
@@ -244,6 +264,7 @@ impl EventBridge {
             description: request.description,
             state,
             since_ms: env.now_ms,
+            targets,
         };
         let arn = rule.arn();
         env.record(
@@ -315,6 +336,7 @@ impl EventBridge {
     pub fn put_events(
         &mut self,
         env: &mut Env,
+        sqs: &mut Sqs,
         entries: Vec<PutEventsEntry>,
     ) -> Result<Vec<EntryResult>, EventBridgeError> {
         if entries.len() > PUT_EVENTS_ENTRIES_MAX {
@@ -328,11 +350,11 @@ impl EventBridge {
         }
         Ok(entries
             .into_iter()
-            .map(|entry| self.put_event(env, entry))
+            .map(|entry| self.put_event(env, sqs, entry))
             .collect())
     }
 
-    fn put_event(&mut self, env: &mut Env, entry: PutEventsEntry) -> EntryResult {
+    fn put_event(&mut self, env: &mut Env, sqs: &mut Sqs, entry: PutEventsEntry) -> EntryResult {
         let required = |value: Option<String>, name: &str| {
             value.filter(|v| !v.is_empty()).ok_or_else(|| {
                 (
@@ -391,12 +413,13 @@ impl EventBridge {
                         ("id", id.as_str().into()),
                     ],
                 );
+                deliver(env, sqs, rule, &event);
             }
         }
         Ok(id)
     }
 
-    pub fn on_event(&mut self, env: &mut Env, event: EventBridgeEvent) {
+    pub fn on_event(&mut self, env: &mut Env, sqs: &mut Sqs, event: EventBridgeEvent) {
         let EventBridgeEvent::Fire { bus, rule } = event;
         let Some(rule) = self.rules.get(&bus).and_then(|rules| rules.get(&rule)) else {
             return;
@@ -405,6 +428,17 @@ impl EventBridge {
             return;
         }
         let id = uuid(env);
+        let scheduled = serde_json::json!({
+            "version": "0",
+            "id": id,
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": ACCOUNT_ID,
+            "time": format_iso(env.now_ms),
+            "region": REGION,
+            "resources": [rule.arn()],
+            "detail": {},
+        });
         env.record(
             "events",
             "scheduled-event",
@@ -417,8 +451,115 @@ impl EventBridge {
                 ("resources", rule.arn().into()),
             ],
         );
+        deliver(env, sqs, rule, &scheduled);
         let now_ms = env.now_ms;
         schedule_next(env, rule, now_ms);
+    }
+
+    /// PutTargets: adds or replaces targets by id.
+    pub fn put_targets(
+        &mut self,
+        env: &mut Env,
+        bus: &str,
+        rule: &str,
+        targets: Vec<Target>,
+    ) -> Result<(), EventBridgeError> {
+        let bus = self.known_bus(bus)?.to_string();
+        let rule = self
+            .rules
+            .get_mut(&bus)
+            .and_then(|rules| rules.get_mut(rule))
+            .ok_or_else(|| no_such_rule(rule, &bus))?;
+        if let Some(bad) = targets.iter().find(|t| !t.arn.starts_with("arn:")) {
+            return Err(error(
+                "ValidationException",
+                format!(
+                    "Parameter {} is not valid. Reason: Provided Arn is not in correct format.",
+                    bad.arn
+                ),
+            ));
+        }
+        for target in targets {
+            let new = !rule.targets.contains_key(&target.id);
+            if new && rule.targets.len() >= TARGETS_PER_RULE_MAX {
+                return Err(error(
+                    "LimitExceededException",
+                    format!(
+                        "The requested resource exceeds the maximum number allowed. Rule {} can have at most {TARGETS_PER_RULE_MAX} targets.",
+                        rule.name
+                    ),
+                ));
+            }
+            env.record(
+                "events",
+                "target-put",
+                vec![
+                    ("rule", rule.name.as_str().into()),
+                    ("target", target.id.as_str().into()),
+                    ("arn", target.arn.as_str().into()),
+                ],
+            );
+            rule.targets.insert(target.id.clone(), target);
+        }
+        Ok(())
+    }
+
+    /// RemoveTargets; ids the rule does not have are ignored, as on AWS.
+    pub fn remove_targets(
+        &mut self,
+        env: &mut Env,
+        bus: &str,
+        rule: &str,
+        ids: &[String],
+    ) -> Result<(), EventBridgeError> {
+        let bus = self.known_bus(bus)?.to_string();
+        let rule = self
+            .rules
+            .get_mut(&bus)
+            .and_then(|rules| rules.get_mut(rule))
+            .ok_or_else(|| no_such_rule(rule, &bus))?;
+        for id in ids {
+            if rule.targets.remove(id).is_some() {
+                env.record(
+                    "events",
+                    "target-removed",
+                    vec![
+                        ("rule", rule.name.as_str().into()),
+                        ("target", id.as_str().into()),
+                    ],
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sends `event` to each of the rule's targets. SQS queues receive the event JSON as the
+/// message body; other kinds of target arrive with their services.
+fn deliver(env: &mut Env, sqs: &mut Sqs, rule: &Rule, event: &serde_json::Value) {
+    for target in rule.targets.values() {
+        let outcome = match target
+            .arn
+            .strip_prefix(&format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:"))
+        {
+            Some(queue) => sqs
+                .send_message(env, &queue_url(queue), &event.to_string(), None)
+                .map(|_| ())
+                .map_err(|e| format!("{}: {}", e.code, e.message)),
+            None => Err("the playground delivers to SQS queues so far".to_string()),
+        };
+        let (kind, mut fields) = match outcome {
+            Ok(()) => ("target-invoked", vec![]),
+            Err(reason) => ("target-failed", vec![("reason", reason.into())]),
+        };
+        fields.splice(
+            0..0,
+            [
+                ("rule", rule.name.as_str().into()),
+                ("target", target.id.as_str().into()),
+            ],
+        );
+        env.record("events", kind, fields);
     }
 }
 

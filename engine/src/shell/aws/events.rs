@@ -2,10 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::shapes::{Shape, member};
+use super::shapes::{Shape, member, required as req};
 use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
 use crate::services::eventbridge::{
-    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, bus_arn,
+    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, bus_arn,
 };
 use crate::shell::Ctx;
 
@@ -28,6 +28,15 @@ static ENTRY: Shape = Shape::Structure(&[
     member("TraceHeader", &Shape::String),
 ]);
 static ENTRIES: Shape = Shape::List(&ENTRY);
+static TARGET: Shape = Shape::Structure(&[
+    req("Id", &Shape::String),
+    req("Arn", &Shape::String),
+    member("RoleArn", &Shape::String),
+    member("Input", &Shape::String),
+    member("InputPath", &Shape::String),
+]);
+static TARGETS: Shape = Shape::List(&TARGET);
+const RULE: super::Param = required("--rule", ParamKind::String);
 
 const NAME: super::Param = required("--name", ParamKind::String);
 const BUS: super::Param = param("--event-bus-name", ParamKind::String);
@@ -48,6 +57,12 @@ pub static OPERATIONS: &[Operation] = &[
         "ListEventBuses",
         &[param("--name-prefix", ParamKind::String)],
         list_event_buses,
+    ),
+    op(
+        "list-targets-by-rule",
+        "ListTargetsByRule",
+        &[RULE, BUS],
+        list_targets_by_rule,
     ),
     op(
         "list-rules",
@@ -77,6 +92,22 @@ pub static OPERATIONS: &[Operation] = &[
             BUS,
         ],
         put_rule,
+    ),
+    op(
+        "put-targets",
+        "PutTargets",
+        &[
+            RULE,
+            BUS,
+            required("--targets", ParamKind::Structure("Targets", &TARGETS)),
+        ],
+        put_targets,
+    ),
+    op(
+        "remove-targets",
+        "RemoveTargets",
+        &[RULE, BUS, required("--ids", ParamKind::String)],
+        remove_targets,
     ),
     op(
         "test-event-pattern",
@@ -232,7 +263,9 @@ fn put_events(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         ));
     }
     let (services, mut env) = ctx.world.split();
-    let results = services.eventbridge.put_events(&mut env, entries)?;
+    let results = services
+        .eventbridge
+        .put_events(&mut env, &mut services.sqs, entries)?;
     let failed = results.iter().filter(|r| r.is_err()).count();
     let entries: Vec<Value> = results
         .into_iter()
@@ -242,4 +275,61 @@ fn put_events(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         })
         .collect();
     Ok(json!({ "FailedEntryCount": failed, "Entries": entries }))
+}
+
+fn put_targets(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let given = args.json("--targets").and_then(Value::as_array);
+    if given
+        .into_iter()
+        .flatten()
+        .any(|t| t.get("Input").is_some() || t.get("InputPath").is_some())
+    {
+        return Err(CallError::NotSimulated(
+            "a target's Input and InputPath are not simulated by the playground; targets receive the whole event".into(),
+        ));
+    }
+    let targets: Vec<Target> = given
+        .into_iter()
+        .flatten()
+        .map(|t| Target {
+            id: t["Id"].as_str().unwrap_or_default().to_string(),
+            arn: t["Arn"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    let (services, mut env) = ctx.world.split();
+    services
+        .eventbridge
+        .put_targets(&mut env, bus(args), args.required_text("--rule"), targets)?;
+    Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
+}
+
+fn remove_targets(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    // `--ids a b` in the CLI; here one id, a comma list or a JSON list.
+    let text = args.required_text("--ids");
+    let ids: Vec<String> = serde_json::from_str(text).unwrap_or_else(|_| {
+        text.split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
+    let (services, mut env) = ctx.world.split();
+    services
+        .eventbridge
+        .remove_targets(&mut env, bus(args), args.required_text("--rule"), &ids)?;
+    Ok(json!({ "FailedEntryCount": 0, "FailedEntries": [] }))
+}
+
+fn list_targets_by_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let rule = ctx
+        .world
+        .services()
+        .eventbridge
+        .rule(bus(args), args.required_text("--rule"))?;
+    let targets: Vec<Value> = rule
+        .targets
+        .values()
+        .map(|t| json!({ "Id": t.id, "Arn": t.arn }))
+        .collect();
+    Ok(json!({ "Targets": targets }))
 }

@@ -156,6 +156,10 @@ fn type_error(path: &str, value: &Value, valid: &str) -> String {
 
 /// The CLI's shorthand: `a=1,b={c=x,d=[p,q]}`. Scalars are typed by the shape, as the CLI does.
 fn shorthand(text: &str, shape: &Shape) -> Result<Value, String> {
+    // A list of structures takes one structure per shorthand value (`Id=1,Arn=…`).
+    if let Shape::List(item @ Shape::Structure(_)) = shape {
+        return Ok(Value::Array(vec![shorthand(text, item)?]));
+    }
     let chars: Vec<char> = text.trim().chars().collect();
     let mut at = 0;
     let value = parse_pairs(&chars, &mut at, shape, false)?;
