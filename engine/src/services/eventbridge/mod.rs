@@ -202,6 +202,14 @@ impl EventBridge {
             .collect())
     }
 
+    fn rule_mut(&mut self, bus: &str, name: &str) -> Result<&mut Rule, EventBridgeError> {
+        let bus = self.known_bus(bus)?.to_string();
+        self.rules
+            .get_mut(&bus)
+            .and_then(|rules| rules.get_mut(name))
+            .ok_or_else(|| no_such_rule(name, &bus))
+    }
+
     pub fn rule(&self, bus: &str, name: &str) -> Result<&Rule, EventBridgeError> {
         let bus = self.known_bus(bus)?;
         self.rules
@@ -292,17 +300,13 @@ impl EventBridge {
         name: &str,
         state: RuleState,
     ) -> Result<(), EventBridgeError> {
-        let bus = self.known_bus(bus)?.to_string();
-        let rule = self
-            .rules
-            .get_mut(&bus)
-            .and_then(|rules| rules.get_mut(name))
-            .ok_or_else(|| no_such_rule(name, &bus))?;
+        let rule = self.rule_mut(bus, name)?;
         if rule.state == state {
             return Ok(());
         }
         rule.state = state;
         rule.since_ms = env.now_ms;
+        let bus = rule.bus.clone();
         cancel_fires(env, &bus, name);
         let kind = match state {
             RuleState::Enabled => "rule-enabled",
@@ -464,12 +468,7 @@ impl EventBridge {
         rule: &str,
         targets: Vec<Target>,
     ) -> Result<(), EventBridgeError> {
-        let bus = self.known_bus(bus)?.to_string();
-        let rule = self
-            .rules
-            .get_mut(&bus)
-            .and_then(|rules| rules.get_mut(rule))
-            .ok_or_else(|| no_such_rule(rule, &bus))?;
+        let rule = self.rule_mut(bus, rule)?;
         if let Some(bad) = targets.iter().find(|t| !t.arn.starts_with("arn:")) {
             return Err(error(
                 "ValidationException",
@@ -512,12 +511,7 @@ impl EventBridge {
         rule: &str,
         ids: &[String],
     ) -> Result<(), EventBridgeError> {
-        let bus = self.known_bus(bus)?.to_string();
-        let rule = self
-            .rules
-            .get_mut(&bus)
-            .and_then(|rules| rules.get_mut(rule))
-            .ok_or_else(|| no_such_rule(rule, &bus))?;
+        let rule = self.rule_mut(bus, rule)?;
         for id in ids {
             if rule.targets.remove(id).is_some() {
                 env.record(
