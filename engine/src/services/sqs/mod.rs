@@ -292,27 +292,17 @@ impl Sqs {
             ));
         }
         let now = env.now_ms;
-        let queue_name = self.queue(url)?.name.clone();
-        let mut handles = Vec::new();
-        let visible: Vec<usize> = {
-            let queue = self.queue(url)?;
-            queue
-                .messages
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| m.visible_ms <= now)
-                .map(|(i, _)| i)
-                .take(max as usize)
-                .collect()
-        };
-        for _ in &visible {
-            handles.push(format!("{}-{}", uuid(env), uuid(env)));
-        }
         let queue = self.queue_mut(url)?;
         let timeout = visibility_timeout_s.unwrap_or(queue.visibility_timeout_s);
+        let queue_name = queue.name.clone();
         let mut received = Vec::new();
-        for (i, handle) in visible.into_iter().zip(handles) {
-            let message = &mut queue.messages[i];
+        for message in queue
+            .messages
+            .iter_mut()
+            .filter(|m| m.visible_ms <= now)
+            .take(max as usize)
+        {
+            let handle = format!("{}-{}", uuid(env), uuid(env));
             message.receive_count += 1;
             message.visible_ms = now + timeout * 1000;
             if let Some(old) = message.receipt_handle.replace(handle.clone()) {
