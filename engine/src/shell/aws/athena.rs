@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::s3api::cli_time;
 use super::shapes::{Shape, member};
-use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
+use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::services::athena::{AthenaError, CATALOG_NAME, QueryExecution, QueryState, StartQuery};
 use crate::shell::Ctx;
 
@@ -86,11 +86,7 @@ pub static OPERATIONS: &[Operation] = &[
 
 impl From<AthenaError> for CallError {
     fn from(err: AthenaError) -> Self {
-        CallError::Api(ApiError {
-            code: err.code.into(),
-            message: err.message,
-            hint: err.hint,
-        })
+        CallError::api(err.code, err.message, err.hint)
     }
 }
 
@@ -100,11 +96,11 @@ fn start_query_execution(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError>
         .and_then(|c| c["Catalog"].as_str())
         .filter(|c| !c.eq_ignore_ascii_case(CATALOG_NAME))
     {
-        return Err(CallError::Api(ApiError {
-            code: "InvalidRequestException".into(),
-            message: format!("Catalog {catalog} does not exist"),
-            hint: None,
-        }));
+        return Err(CallError::api(
+            "InvalidRequestException",
+            format!("Catalog {catalog} does not exist"),
+            None,
+        ));
     }
     let request = StartQuery {
         query: args.required_text("--query-string").to_string(),
@@ -191,13 +187,7 @@ fn get_query_results(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         .services()
         .athena
         .execution(args.required_text("--query-execution-id"))?;
-    let invalid = |message: String| {
-        CallError::Api(ApiError {
-            code: "InvalidRequestException".into(),
-            message,
-            hint: None,
-        })
-    };
+    let invalid = |message: String| CallError::api("InvalidRequestException", message, None);
     match query.state {
         QueryState::Succeeded => {}
         QueryState::Failed | QueryState::Cancelled => {
@@ -273,11 +263,11 @@ fn precision(type_name: &str) -> i64 {
 
 fn list_query_executions(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
     if let Some(group) = args.text("--work-group").filter(|g| *g != "primary") {
-        return Err(CallError::Api(ApiError {
-            code: "InvalidRequestException".into(),
-            message: format!("WorkGroup {group} is not found."),
-            hint: None,
-        }));
+        return Err(CallError::api(
+            "InvalidRequestException",
+            format!("WorkGroup {group} is not found."),
+            None,
+        ));
     }
     let ids: Vec<&str> = ctx
         .world
@@ -302,11 +292,11 @@ fn stop_query_execution(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> 
 fn list_databases(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
     let catalog = args.required_text("--catalog-name");
     if !catalog.eq_ignore_ascii_case(CATALOG_NAME) {
-        return Err(CallError::Api(ApiError {
-            code: "MetadataException".into(),
-            message: format!("Catalog {catalog} does not exist"),
-            hint: None,
-        }));
+        return Err(CallError::api(
+            "MetadataException",
+            format!("Catalog {catalog} does not exist"),
+            None,
+        ));
     }
     let databases: Vec<Value> = ctx
         .world

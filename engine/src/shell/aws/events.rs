@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::shapes::{Shape, member, required as req};
-use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
+use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::services::eventbridge::{
     self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, bus_arn,
 };
@@ -122,11 +122,7 @@ pub static OPERATIONS: &[Operation] = &[
 
 impl From<EventBridgeError> for CallError {
     fn from(err: EventBridgeError) -> Self {
-        CallError::Api(ApiError {
-            code: err.code.into(),
-            message: err.message,
-            hint: err.hint,
-        })
+        CallError::api(err.code, err.message, err.hint)
     }
 }
 

@@ -43,15 +43,22 @@ pub enum CallError {
     NotSimulated(String),
 }
 
+impl CallError {
+    /// A service's error in AWS's words: its code and message, and our hint if any.
+    pub fn api(code: impl Into<String>, message: impl Into<String>, hint: Option<String>) -> Self {
+        CallError::Api(ApiError {
+            code: code.into(),
+            message: message.into(),
+            hint,
+        })
+    }
+}
+
 impl From<S3Error> for CallError {
     fn from(err: S3Error) -> Self {
         match err {
             S3Error::NotSimulated { .. } => CallError::NotSimulated(err.message()),
-            _ => CallError::Api(ApiError {
-                code: err.code().into(),
-                message: err.message(),
-                hint: err.hint(),
-            }),
+            _ => CallError::api(err.code(), err.message(), err.hint()),
         }
     }
 }

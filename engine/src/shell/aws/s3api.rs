@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::shapes::{Member, Shape, member, required as req};
-use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
+use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::formats::{CsvInput, FileHeaderInfo, JsonType, SelectInput};
 use crate::services::s3::SelectOutput;
 use crate::services::s3::{
@@ -417,13 +417,7 @@ fn create_bucket(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
 
 /// S3's region rules for CreateBucket: outside us-east-1 the request must name its region.
 pub fn check_location(region: &str, constraint: Option<&str>) -> Result<String, CallError> {
-    let api = |code: &str, message: &str| {
-        CallError::Api(ApiError {
-            code: code.into(),
-            message: message.into(),
-            hint: None,
-        })
-    };
+    let api = |code: &str, message: &str| CallError::api(code, message, None);
     match constraint {
         None if region != super::DEFAULT_REGION => Err(api(
             "IllegalLocationConstraintException",
@@ -463,11 +457,7 @@ fn head_bucket(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
 
 /// HEAD requests have no body, so S3's error code never arrives: the CLI says `404 Not Found`.
 fn not_found(_: S3Error) -> CallError {
-    CallError::Api(ApiError {
-        code: "404".into(),
-        message: "Not Found".into(),
-        hint: None,
-    })
+    CallError::api("404", "Not Found", None)
 }
 
 fn list_buckets(ctx: &mut Ctx, _args: &Args) -> Result<Value, CallError> {
@@ -600,11 +590,11 @@ fn copy_source(text: &str) -> Result<(String, String, Option<String>), CallError
         .trim_start_matches('/')
         .split_once('/')
         .ok_or_else(|| {
-            CallError::Api(ApiError {
-                code: "InvalidArgument".into(),
-                message: "Invalid copy source object key".into(),
-                hint: Some("write --copy-source as bucket/key".into()),
-            })
+            CallError::api(
+                "InvalidArgument",
+                "Invalid copy source object key",
+                Some("write --copy-source as bucket/key".into()),
+            )
         })?;
     Ok((bucket.to_string(), key.to_string(), version))
 }
@@ -825,13 +815,7 @@ fn setting_char(value: &Value, name: &str, default: char) -> char {
 }
 
 fn select_input(value: &Value) -> Result<SelectInput, CallError> {
-    let invalid = |message: &str| {
-        CallError::Api(ApiError {
-            code: "InvalidRequest".into(),
-            message: message.into(),
-            hint: None,
-        })
-    };
+    let invalid = |message: &str| CallError::api("InvalidRequest", message, None);
     let formats = ["CSV", "JSON", "Parquet"]
         .iter()
         .filter(|f| !value[**f].is_null())
@@ -887,11 +871,11 @@ fn select_output(value: &Value) -> SelectOutput {
 /// SelectObjectContent: the records go to `outfile`; the CLI prints nothing.
 fn select_object_content(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
     if args.required_text("--expression-type") != "SQL" {
-        return Err(CallError::Api(ApiError {
-            code: "InvalidExpressionType".into(),
-            message: "The ExpressionType is invalid. Only SQL expressions are supported.".into(),
-            hint: None,
-        }));
+        return Err(CallError::api(
+            "InvalidExpressionType",
+            "The ExpressionType is invalid. Only SQL expressions are supported.",
+            None,
+        ));
     }
     let input = select_input(args.json("--input-serialization").expect("required"))?;
     let output = select_output(args.json("--output-serialization").expect("required"));

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::shapes::Shape;
-use super::{ApiError, Args, CallError, Operation, ParamKind, param, required};
+use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::services::sqs::{SqsError, queue_url};
 use crate::shell::Ctx;
 
@@ -84,11 +84,7 @@ pub static OPERATIONS: &[Operation] = &[
 
 impl From<SqsError> for CallError {
     fn from(err: SqsError) -> Self {
-        CallError::Api(ApiError {
-            code: err.code.into(),
-            message: err.message,
-            hint: None,
-        })
+        CallError::api(err.code, err.message, None)
     }
 }
 
@@ -169,13 +165,13 @@ fn receive_message(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         .integer("--wait-time-seconds")
         .filter(|w| !(0..=20).contains(w))
     {
-        return Err(CallError::Api(ApiError {
-            code: "InvalidParameterValue".into(),
-            message: format!(
+        return Err(CallError::api(
+            "InvalidParameterValue",
+            format!(
                 "Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided."
             ),
-            hint: None,
-        }));
+            None,
+        ));
     }
     let (services, mut env) = ctx.world.split();
     let received = services.sqs.receive_message(
@@ -246,11 +242,11 @@ fn get_queue_attributes(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> 
         .iter()
         .find(|n| *n != "All" && !all.contains_key(n.as_str()))
     {
-        return Err(CallError::Api(ApiError {
-            code: "InvalidAttributeName".into(),
-            message: format!("Unknown Attribute {unknown}."),
-            hint: None,
-        }));
+        return Err(CallError::api(
+            "InvalidAttributeName",
+            format!("Unknown Attribute {unknown}."),
+            None,
+        ));
     }
     // Without names, GetQueueAttributes returns no attributes at all.
     if names.is_empty() {
