@@ -4,6 +4,9 @@
 
 pub mod athena;
 pub mod eventbridge;
+pub mod iam;
+pub mod lambda;
+pub mod logs;
 pub mod s3;
 pub mod sqs;
 
@@ -21,6 +24,46 @@ pub struct Services {
     pub athena: athena::Athena,
     pub eventbridge: eventbridge::EventBridge,
     pub sqs: sqs::Sqs,
+    pub lambda: lambda::Lambda,
+    pub logs: logs::Logs,
+    pub iam: iam::Iam,
+}
+
+/// An error a service returns: AWS's error code and message, and our explanation when AWS's
+/// own words leave a learner guessing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// The code of a [`ServiceError`] for something AWS does that the playground does not.
+pub const NOT_SIMULATED: &str = "playground.NotSimulated";
+
+impl ServiceError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn not_simulated(message: impl Into<String>) -> Self {
+        Self::new(NOT_SIMULATED, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
 }
 
 /// The lower-case hex MD5 of `bytes`, as S3 ETags and SQS message digests show it.

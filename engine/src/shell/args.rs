@@ -31,6 +31,11 @@ impl<'a, S: AsRef<str>> ArgCursor<'a, S> {
         Some(word)
     }
 
+    /// The next word, without taking it.
+    pub fn peek(&self) -> Option<&'a str> {
+        self.args.get(self.next).map(AsRef::as_ref)
+    }
+
     /// A flag's value: the inline one, else the next word; `None` when there is neither.
     pub fn value(&mut self, inline: Option<&'a str>) -> Option<&'a str> {
         inline.or_else(|| self.next_word())

@@ -9,7 +9,8 @@ use super::{
     BlobStore, DEFAULT_START_MS, EventQueue, Millis, SimRng, Trace, TraceValue, format_duration,
     format_iso,
 };
-use crate::services::{Services, athena, eventbridge, s3};
+use crate::services::eventbridge::Targets;
+use crate::services::{Services, athena, eventbridge, lambda, s3};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -46,6 +47,7 @@ pub enum Event {
     S3(s3::S3Event),
     Athena(athena::AthenaEvent),
     EventBridge(eventbridge::EventBridgeEvent),
+    Lambda(lambda::LambdaEvent),
 }
 
 impl Event {
@@ -56,6 +58,7 @@ impl Event {
             Event::S3(event) => event.describe(),
             Event::Athena(event) => event.describe(),
             Event::EventBridge(event) => event.describe(),
+            Event::Lambda(event) => event.describe(),
         }
     }
 }
@@ -287,9 +290,15 @@ impl World {
             }
             Event::EventBridge(event) => {
                 let (services, mut env) = self.split();
-                services
-                    .eventbridge
-                    .on_event(&mut env, &mut services.sqs, event);
+                let mut targets = Targets {
+                    sqs: &mut services.sqs,
+                    lambda: &services.lambda,
+                };
+                services.eventbridge.on_event(&mut env, &mut targets, event);
+            }
+            Event::Lambda(event) => {
+                let (services, mut env) = self.split();
+                lambda::on_event(services, &mut env, event);
             }
         }
         true

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use self::pattern::Pattern;
 use self::schedule::Schedule;
+use super::lambda::{self, Lambda, Trigger};
 use super::sqs::{Sqs, queue_url};
 use super::{ACCOUNT_ID, uuid};
 use crate::sim::{Env, Event, Millis, format_iso};
@@ -340,7 +341,7 @@ impl EventBridge {
     pub fn put_events(
         &mut self,
         env: &mut Env,
-        sqs: &mut Sqs,
+        targets: &mut Targets,
         entries: Vec<PutEventsEntry>,
     ) -> Result<Vec<EntryResult>, EventBridgeError> {
         if entries.len() > PUT_EVENTS_ENTRIES_MAX {
@@ -354,11 +355,16 @@ impl EventBridge {
         }
         Ok(entries
             .into_iter()
-            .map(|entry| self.put_event(env, sqs, entry))
+            .map(|entry| self.put_event(env, targets, entry))
             .collect())
     }
 
-    fn put_event(&mut self, env: &mut Env, sqs: &mut Sqs, entry: PutEventsEntry) -> EntryResult {
+    fn put_event(
+        &mut self,
+        env: &mut Env,
+        targets: &mut Targets,
+        entry: PutEventsEntry,
+    ) -> EntryResult {
         let required = |value: Option<String>, name: &str| {
             value.filter(|v| !v.is_empty()).ok_or_else(|| {
                 (
@@ -417,13 +423,13 @@ impl EventBridge {
                         ("id", id.as_str().into()),
                     ],
                 );
-                deliver(env, sqs, rule, &event);
+                deliver(env, targets, rule, &event);
             }
         }
         Ok(id)
     }
 
-    pub fn on_event(&mut self, env: &mut Env, sqs: &mut Sqs, event: EventBridgeEvent) {
+    pub fn on_event(&mut self, env: &mut Env, targets: &mut Targets, event: EventBridgeEvent) {
         let EventBridgeEvent::Fire { bus, rule } = event;
         let Some(rule) = self.rules.get(&bus).and_then(|rules| rules.get(&rule)) else {
             return;
@@ -455,7 +461,7 @@ impl EventBridge {
                 ("resources", rule.arn().into()),
             ],
         );
-        deliver(env, sqs, rule, &scheduled);
+        deliver(env, targets, rule, &scheduled);
         let now_ms = env.now_ms;
         schedule_next(env, rule, now_ms);
     }
@@ -528,19 +534,38 @@ impl EventBridge {
     }
 }
 
-/// Sends `event` to each of the rule's targets. SQS queues receive the event JSON as the
-/// message body; other kinds of target arrive with their services.
-fn deliver(env: &mut Env, sqs: &mut Sqs, rule: &Rule, event: &serde_json::Value) {
+/// The services a rule's targets can be: SQS queues receive a message, Lambda functions an
+/// asynchronous invocation (if their resource policy lets EventBridge invoke them).
+pub struct Targets<'a> {
+    pub sqs: &'a mut Sqs,
+    pub lambda: &'a Lambda,
+}
+
+/// Sends `event` to each of the rule's targets, recording each delivery or its failure.
+fn deliver(env: &mut Env, targets: &mut Targets, rule: &Rule, event: &serde_json::Value) {
+    let sqs_prefix = format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:");
+    let lambda_prefix = format!("arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:");
     for target in rule.targets.values() {
-        let outcome = match target
-            .arn
-            .strip_prefix(&format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:"))
-        {
-            Some(queue) => sqs
+        let outcome = if let Some(queue) = target.arn.strip_prefix(&sqs_prefix) {
+            targets
+                .sqs
                 .send_message(env, &queue_url(queue), &event.to_string(), None)
                 .map(|_| ())
-                .map_err(|e| format!("{}: {}", e.code, e.message)),
-            None => Err("the playground delivers to SQS queues so far".to_string()),
+                .map_err(|e| format!("{}: {}", e.code, e.message))
+        } else if target.arn.starts_with(&lambda_prefix) {
+            let function = lambda::name_of(&target.arn);
+            targets
+                .lambda
+                .check_invoke_permission(function, "events.amazonaws.com", &rule.arn())
+                .map(|()| {
+                    let trigger = Trigger::EventBridge {
+                        rule_arn: rule.arn(),
+                    };
+                    lambda::invoke_async(env, function, event.to_string(), trigger);
+                })
+                .map_err(|e| format!("{}: {}", e.code, e.message))
+        } else {
+            Err("the playground delivers to SQS queues and Lambda functions".to_string())
         };
         let (kind, mut fields) = match outcome {
             Ok(()) => ("target-invoked", vec![]),

@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 use super::shapes::{Shape, member, required as req};
 use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::services::eventbridge::{
-    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, bus_arn,
+    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, Targets,
+    bus_arn,
 };
 use crate::shell::Ctx;
 
@@ -259,9 +260,14 @@ fn put_events(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         ));
     }
     let (services, mut env) = ctx.world.split();
-    let results = services
-        .eventbridge
-        .put_events(&mut env, &mut services.sqs, entries)?;
+    let results = services.eventbridge.put_events(
+        &mut env,
+        &mut Targets {
+            sqs: &mut services.sqs,
+            lambda: &services.lambda,
+        },
+        entries,
+    )?;
     let failed = results.iter().filter(|r| r.is_err()).count();
     let entries: Vec<Value> = results
         .into_iter()

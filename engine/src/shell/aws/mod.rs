@@ -7,6 +7,9 @@
 
 mod athena;
 mod events;
+mod iam;
+mod lambda;
+mod logs;
 mod s3;
 mod s3api;
 mod shapes;
@@ -18,6 +21,7 @@ use serde_json::Value;
 use super::args::{ArgCursor, split_flag};
 use super::{CommandError, Ctx, HostFiles, Reply};
 use crate::services::s3::S3Error;
+use crate::services::{NOT_SIMULATED, ServiceError};
 use shapes::Shape;
 
 const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n\
@@ -63,9 +67,22 @@ impl From<S3Error> for CallError {
     }
 }
 
+impl From<ServiceError> for CallError {
+    fn from(err: ServiceError) -> Self {
+        if err.code == NOT_SIMULATED {
+            CallError::NotSimulated(err.message)
+        } else {
+            CallError::api(err.code, err.message, err.hint)
+        }
+    }
+}
+
 /// How a parameter's value is given on the command line.
 pub enum ParamKind {
+    /// One word; `file://path` reads the file, as the CLI does for every parameter.
     String,
+    /// One or more words up to the next `--flag` (`--action-names s3:GetObject s3:PutObject`).
+    Strings,
     Integer,
     /// JSON, `file://`, or shorthand, checked against a shape; the name is the API member's.
     Structure(&'static str, &'static Shape),
@@ -132,10 +149,13 @@ pub struct Args {
     values: Vec<(&'static str, ArgValue)>,
     positional: Option<String>,
     pub region: String,
+    /// `--cli-binary-format raw-in-base64-out`: blob parameters are raw text, not base64.
+    pub raw_blobs: bool,
 }
 
 enum ArgValue {
     Text(String),
+    List(Vec<String>),
     Integer(i64),
     Json(Value),
     Bytes(Vec<u8>),
@@ -160,6 +180,14 @@ impl Args {
     pub fn required_text(&self, flag: &str) -> &str {
         self.text(flag)
             .expect("parse_params checks required parameters")
+    }
+
+    /// A list parameter's words (empty when it was not given).
+    pub fn strings(&self, flag: &str) -> &[String] {
+        match self.get(flag) {
+            Some(ArgValue::List(words)) => words,
+            _ => &[],
+        }
     }
 
     pub fn integer(&self, flag: &str) -> Option<i64> {
@@ -197,6 +225,9 @@ fn operations() -> impl Iterator<Item = &'static Operation> {
         .chain(athena::OPERATIONS)
         .chain(events::OPERATIONS)
         .chain(sqs::OPERATIONS)
+        .chain(lambda::OPERATIONS)
+        .chain(logs::OPERATIONS)
+        .chain(iam::OPERATIONS)
 }
 
 /// Global options: name and whether it takes a value.
@@ -208,6 +239,7 @@ const GLOBAL_OPTIONS: &[(&str, bool)] = &[
     ("--no-paginate", false),
     ("--cli-binary-format", true),
 ];
+const BINARY_FORMATS: &[&str] = &["base64", "raw-in-base64-out"];
 const OUTPUT_CHOICES: &[&str] = &["json", "text", "table", "yaml", "yaml-stream"];
 
 /// Services in the CLI's command list: every one with operations, plus `s3`.
@@ -272,6 +304,7 @@ struct Parsed<'a> {
     operation: Option<&'a str>,
     output: String,
     region: String,
+    raw_blobs: bool,
     rest: Vec<&'a str>,
 }
 
@@ -282,6 +315,7 @@ fn parse_globals(args: &[String]) -> Result<Parsed<'_>, CommandError> {
         operation: None,
         output: "json".into(),
         region: DEFAULT_REGION.into(),
+        raw_blobs: false,
         rest: Vec::new(),
     };
     let mut cursor = ArgCursor::new(args);
@@ -299,6 +333,10 @@ fn parse_globals(args: &[String]) -> Result<Parsed<'_>, CommandError> {
                     return Err(invalid_choice("--output", OUTPUT_CHOICES));
                 }
                 "--output" => parsed.output = value.to_string(),
+                "--cli-binary-format" if !BINARY_FORMATS.contains(&value) => {
+                    return Err(invalid_choice("--cli-binary-format", BINARY_FORMATS));
+                }
+                "--cli-binary-format" => parsed.raw_blobs = value == "raw-in-base64-out",
                 "--region" => parsed.region = value.to_string(),
                 _ => {}
             }
@@ -330,6 +368,9 @@ pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
     if service == "s3" {
         return s3::run(ctx, parsed.operation, &parsed.rest, &parsed.region, stdin);
     }
+    if service == "logs" && parsed.operation == Some("tail") {
+        return logs::tail(ctx, &parsed.rest);
+    }
     let names: Vec<&str> = operations()
         .filter(|op| op.service == service)
         .map(|op| op.name)
@@ -348,7 +389,8 @@ pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
     let Some(operation) = operations().find(|op| op.service == service && op.name == name) else {
         return Err(invalid_choice("operation", &names));
     };
-    let op_args = parse_params(operation, &parsed.rest, parsed.region, ctx.files)?;
+    let mut op_args = parse_params(operation, &parsed.rest, parsed.region, ctx.files)?;
+    op_args.raw_blobs = parsed.raw_blobs;
     let response =
         (operation.call)(ctx, &op_args).map_err(|err| render_error(err, operation.api_name))?;
     Ok(Reply::text(render(&response, &parsed.output)))
@@ -385,6 +427,7 @@ fn parse_params(
         values: Vec::new(),
         positional: None,
         region,
+        raw_blobs: false,
     };
     let mut unknown = Vec::new();
     let mut cursor = ArgCursor::new(rest);
@@ -398,6 +441,20 @@ fn parse_params(
             unknown.push(word);
             continue;
         };
+        if let ParamKind::Strings = param.kind {
+            let mut words: Vec<String> = inline.map(str::to_string).into_iter().collect();
+            while let Some(next) = cursor.peek().filter(|w| !w.starts_with("--")) {
+                words.push(next.to_string());
+                cursor.next_word();
+            }
+            if words.is_empty() {
+                return Err(usage_error(&format!(
+                    "argument {flag}: expected at least one argument"
+                )));
+            }
+            args.values.push((param.flag, ArgValue::List(words)));
+            continue;
+        }
         let text = cursor
             .value(inline)
             .ok_or_else(|| expected_one_argument(flag))?;
@@ -426,7 +483,19 @@ fn parse_params(
 
 fn convert(param: &Param, text: &str, files: &dyn HostFiles) -> Result<ArgValue, CommandError> {
     match &param.kind {
-        ParamKind::String => Ok(ArgValue::Text(text.to_string())),
+        ParamKind::String => match text.strip_prefix("file://") {
+            Some(path) => files
+                .read(path)
+                .map(|bytes| ArgValue::Text(String::from_utf8_lossy(&bytes).into_owned()))
+                .map_err(|err| {
+                    CommandError::Rendered(format!(
+                        "\nError parsing parameter '{}': Unable to load paramfile {text}: [Errno 2] {err}\n",
+                        param.flag
+                    ))
+                }),
+            None => Ok(ArgValue::Text(text.to_string())),
+        },
+        ParamKind::Strings => unreachable!("parse_params collects list parameters"),
         ParamKind::Integer => text.parse().map(ArgValue::Integer).map_err(|_| {
             usage_error(&format!(
                 "argument {}: invalid int value: '{text}'",

@@ -1,0 +1,414 @@
+//! IAM: roles with trust policies, inline and AWS-managed policies, and the authorization of
+//! every call a Lambda function makes. `policy` is the policy language and its evaluation;
+//! `managed` holds AWS's managed policies as data.
+
+pub mod managed;
+pub mod policy;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use self::policy::{Context, Decision, Evaluation, Policy, Request};
+use super::{ACCOUNT_ID, ServiceError};
+use crate::sim::{Env, Millis};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub name: String,
+    pub path: String,
+    pub role_id: String,
+    pub created_ms: Millis,
+    pub description: Option<String>,
+    /// The trust policy as given (who may assume the role).
+    pub trust_policy: String,
+    /// Inline policies by name, as given.
+    pub inline: BTreeMap<String, String>,
+    /// ARNs of attached managed policies.
+    pub attached: BTreeSet<String>,
+}
+
+impl Role {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:iam::{ACCOUNT_ID}:role{}{}", self.path, self.name)
+    }
+
+    /// Whether the trust policy lets `service` (e.g. `lambda.amazonaws.com`) assume the role.
+    pub fn trusts(&self, service: &str) -> bool {
+        let Ok(doc) = serde_json::from_str::<Value>(&self.trust_policy) else {
+            return false;
+        };
+        let statements = match doc.get("Statement") {
+            Some(Value::Array(items)) => items.clone(),
+            Some(one) => vec![one.clone()],
+            None => return false,
+        };
+        let has = |value: Option<&Value>, wanted: &str| match value {
+            Some(Value::String(s)) => s == wanted || s == "*",
+            Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(wanted)),
+            _ => false,
+        };
+        statements.iter().any(|s| {
+            s.get("Effect").and_then(Value::as_str) == Some("Allow")
+                && has(s.get("Action"), "sts:AssumeRole")
+                && has(s.get("Principal").and_then(|p| p.get("Service")), service)
+        })
+    }
+}
+
+/// A call IAM refused, in the words AWS uses and with the decision behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denial {
+    pub decision: Decision,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Iam {
+    roles: BTreeMap<String, Role>,
+    /// Every (action, resource) each role's sessions asked for, for the least-privilege helper.
+    used: BTreeMap<String, BTreeSet<(String, String)>>,
+}
+
+fn no_such_role(name: &str) -> ServiceError {
+    ServiceError::new(
+        "NoSuchEntity",
+        format!("The role with name {name} cannot be found."),
+    )
+}
+
+fn malformed(message: String) -> ServiceError {
+    ServiceError::new("MalformedPolicyDocument", message)
+}
+
+/// The role name in a role ARN (`arn:aws:iam::123456789012:role/path/name`).
+pub fn role_name_of(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix(&format!("arn:aws:iam::{ACCOUNT_ID}:role/"))?;
+    rest.rsplit('/').next().filter(|name| !name.is_empty())
+}
+
+impl Iam {
+    pub fn roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.values()
+    }
+
+    pub fn role(&self, name: &str) -> Result<&Role, ServiceError> {
+        self.roles.get(name).ok_or_else(|| no_such_role(name))
+    }
+
+    fn role_mut(&mut self, name: &str) -> Result<&mut Role, ServiceError> {
+        self.roles.get_mut(name).ok_or_else(|| no_such_role(name))
+    }
+
+    /// The role an ARN names, or IAM's error for an unknown one.
+    pub fn role_by_arn(&self, arn: &str) -> Result<&Role, ServiceError> {
+        let name = role_name_of(arn).ok_or_else(|| {
+            ServiceError::new(
+                "ValidationError",
+                format!("Invalid ARN: {arn} is not a role ARN in account {ACCOUNT_ID}."),
+            )
+        })?;
+        let role = self.role(name)?;
+        if role.arn() == arn {
+            Ok(role)
+        } else {
+            Err(no_such_role(name))
+        }
+    }
+
+    pub fn create_role(
+        &mut self,
+        env: &mut Env,
+        name: &str,
+        path: Option<&str>,
+        trust_policy: &str,
+        description: Option<&str>,
+    ) -> Result<&Role, ServiceError> {
+        check_role_name(name)?;
+        let path = path.unwrap_or("/");
+        if !path.starts_with('/') || !path.ends_with('/') {
+            return Err(ServiceError::new(
+                "ValidationError",
+                "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+            ));
+        }
+        check_trust_policy(trust_policy)?;
+        if self.roles.contains_key(name) {
+            return Err(ServiceError::new(
+                "EntityAlreadyExists",
+                format!("Role with name {name} already exists."),
+            ));
+        }
+        let role_id = format!("AROA{}", random_id(env, 17));
+        env.record(
+            "iam",
+            "role-created",
+            vec![("role", name.into()), ("role-id", role_id.as_str().into())],
+        );
+        let role = Role {
+            name: name.to_string(),
+            path: path.to_string(),
+            role_id,
+            created_ms: env.now_ms,
+            description: description.map(str::to_string),
+            trust_policy: trust_policy.to_string(),
+            inline: BTreeMap::new(),
+            attached: BTreeSet::new(),
+        };
+        Ok(self.roles.entry(name.to_string()).or_insert(role))
+    }
+
+    /// DeleteRole: only a role without policies can go, as IAM insists.
+    pub fn delete_role(&mut self, env: &mut Env, name: &str) -> Result<(), ServiceError> {
+        let role = self.role(name)?;
+        let conflict = if !role.attached.is_empty() {
+            "Cannot delete entity, must detach all policies first."
+        } else if !role.inline.is_empty() {
+            "Cannot delete entity, must delete policies first."
+        } else {
+            self.roles.remove(name);
+            env.record("iam", "role-deleted", vec![("role", name.into())]);
+            return Ok(());
+        };
+        Err(ServiceError::new("DeleteConflict", conflict))
+    }
+
+    pub fn put_role_policy(
+        &mut self,
+        env: &mut Env,
+        role: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<(), ServiceError> {
+        Policy::parse(document).map_err(malformed)?;
+        let role = self.role_mut(role)?;
+        role.inline
+            .insert(policy_name.to_string(), document.to_string());
+        env.record(
+            "iam",
+            "role-policy-put",
+            vec![
+                ("role", role.name.as_str().into()),
+                ("policy", policy_name.into()),
+            ],
+        );
+        Ok(())
+    }
+
+    pub fn delete_role_policy(
+        &mut self,
+        env: &mut Env,
+        role: &str,
+        policy_name: &str,
+    ) -> Result<(), ServiceError> {
+        let role = self.role_mut(role)?;
+        if role.inline.remove(policy_name).is_none() {
+            return Err(ServiceError::new(
+                "NoSuchEntity",
+                format!("The role policy with name {policy_name} cannot be found."),
+            ));
+        }
+        env.record(
+            "iam",
+            "role-policy-deleted",
+            vec![
+                ("role", role.name.as_str().into()),
+                ("policy", policy_name.into()),
+            ],
+        );
+        Ok(())
+    }
+
+    pub fn attach_role_policy(
+        &mut self,
+        env: &mut Env,
+        role: &str,
+        policy_arn: &str,
+    ) -> Result<(), ServiceError> {
+        check_policy_arn(policy_arn)?;
+        if managed::managed_policy(policy_arn).is_none() {
+            return Err(ServiceError::new(
+                "NoSuchEntity",
+                format!("Policy {policy_arn} does not exist or is not attachable."),
+            ));
+        }
+        let role = self.role_mut(role)?;
+        role.attached.insert(policy_arn.to_string());
+        env.record(
+            "iam",
+            "role-policy-attached",
+            vec![
+                ("role", role.name.as_str().into()),
+                ("policy-arn", policy_arn.into()),
+            ],
+        );
+        Ok(())
+    }
+
+    pub fn detach_role_policy(
+        &mut self,
+        env: &mut Env,
+        role: &str,
+        policy_arn: &str,
+    ) -> Result<(), ServiceError> {
+        check_policy_arn(policy_arn)?;
+        let role = self.role_mut(role)?;
+        if !role.attached.remove(policy_arn) {
+            return Err(ServiceError::new(
+                "NoSuchEntity",
+                format!("Policy {policy_arn} was not found."),
+            ));
+        }
+        env.record(
+            "iam",
+            "role-policy-detached",
+            vec![
+                ("role", role.name.as_str().into()),
+                ("policy-arn", policy_arn.into()),
+            ],
+        );
+        Ok(())
+    }
+
+    /// Every policy that applies to the role's sessions: inline ones by name, managed by ARN.
+    fn policies_of(&self, role: &Role) -> Vec<(String, Policy)> {
+        let inline = role
+            .inline
+            .iter()
+            .filter_map(|(name, doc)| Some((name.clone(), Policy::parse(doc).ok()?)));
+        let attached = role.attached.iter().filter_map(|arn| {
+            let managed = managed::managed_policy(arn)?;
+            Some((
+                managed.name.to_string(),
+                Policy::parse(managed.document).ok()?,
+            ))
+        });
+        inline.chain(attached).collect()
+    }
+
+    /// Evaluates one request against the role's identity-based policies.
+    pub fn simulate(
+        &self,
+        role: &Role,
+        action: &str,
+        resource: &str,
+        context: &Context,
+    ) -> Evaluation {
+        let policies = self.policies_of(role);
+        let refs: Vec<(&str, &Policy)> = policies.iter().map(|(id, p)| (id.as_str(), p)).collect();
+        policy::evaluate(
+            &refs,
+            &Request {
+                action,
+                resource,
+                context,
+            },
+        )
+    }
+
+    /// Authorizes a call made by `session` (a Lambda function's name) under `role`, remembering
+    /// it for the least-privilege helper. The error reads as AWS writes it.
+    pub fn authorize(
+        &mut self,
+        role: &str,
+        session: &str,
+        action: &str,
+        resource: &str,
+        context: &Context,
+    ) -> Result<(), Denial> {
+        self.used
+            .entry(role.to_string())
+            .or_default()
+            .insert((action.to_string(), resource.to_string()));
+        let principal = format!("arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/{session}");
+        let Ok(found) = self.role(role) else {
+            return Err(Denial {
+                decision: Decision::ImplicitDeny,
+                message: format!(
+                    "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" because the role {role} no longer exists"
+                ),
+            });
+        };
+        let evaluation = self.simulate(found, action, resource, context);
+        let because = match evaluation.decision {
+            Decision::Allowed => return Ok(()),
+            Decision::ExplicitDeny => {
+                "with an explicit deny in an identity-based policy".to_string()
+            }
+            Decision::ImplicitDeny => {
+                format!("because no identity-based policy allows the {action} action")
+            }
+        };
+        Err(Denial {
+            decision: evaluation.decision,
+            message: format!(
+                "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" {because}"
+            ),
+        })
+    }
+
+    /// What the role's sessions asked for so far, as (action, resource) pairs.
+    pub fn used_by(&self, role: &str) -> Vec<(String, String)> {
+        self.used
+            .get(role)
+            .map(|used| used.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Upper-case letters and digits from the world's RNG, as IAM's unique ids use.
+fn random_id(env: &mut Env, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    (0..len)
+        .map(|_| ALPHABET[env.rng.below(ALPHABET.len() as u64) as usize] as char)
+        .collect()
+}
+
+fn check_role_name(name: &str) -> Result<(), ServiceError> {
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    let constraint = if name.is_empty() || name.len() > 64 {
+        "Member must have length less than or equal to 64"
+    } else if !name.chars().all(valid_char) {
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+    } else {
+        return Ok(());
+    };
+    Err(ServiceError::new(
+        "ValidationError",
+        format!(
+            "1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint: {constraint}"
+        ),
+    ))
+}
+
+fn check_policy_arn(arn: &str) -> Result<(), ServiceError> {
+    if arn.starts_with("arn:aws:iam::") && arn.contains(":policy/") {
+        Ok(())
+    } else {
+        Err(ServiceError::new(
+            "ValidationError",
+            format!("ARN {arn} is not valid."),
+        ))
+    }
+}
+
+/// A trust policy must be JSON with statements naming a principal.
+fn check_trust_policy(text: &str) -> Result<(), ServiceError> {
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|_| malformed("This policy contains invalid Json".into()))?;
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => return Err(malformed("Syntax errors in policy.".into())),
+    };
+    for statement in &statements {
+        if statement.get("Principal").is_none() && statement.get("NotPrincipal").is_none() {
+            return Err(malformed("Missing required field Principal".into()));
+        }
+        if statement.get("Resource").is_some() {
+            return Err(malformed("Has prohibited field Resource".into()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! `aws iam …`: roles, their inline and managed policies, and simulate-principal-policy, which
+//! explains any decision the playground makes (the statement that matched, or that none did).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::shapes::{Shape, member};
+use super::{Args, CallError, Operation, ParamKind, param, required};
+use crate::services::iam::managed::managed_policy;
+use crate::services::iam::policy::{Context, Evaluation};
+use crate::services::iam::{Role, role_name_of};
+use crate::services::{ACCOUNT_ID, ServiceError};
+use crate::shell::Ctx;
+use crate::sim::format_iso;
+
+const fn op(
+    name: &'static str,
+    api_name: &'static str,
+    params: &'static [super::Param],
+    call: fn(&mut Ctx, &Args) -> Result<Value, CallError>,
+) -> Operation {
+    Operation::new("iam", name, api_name, params, call)
+}
+
+const ROLE: super::Param = required("--role-name", ParamKind::String);
+const POLICY_ARN: super::Param = required("--policy-arn", ParamKind::String);
+const POLICY_NAME: super::Param = required("--policy-name", ParamKind::String);
+static CONTEXT_ENTRY: Shape = Shape::Structure(&[
+    member("ContextKeyName", &Shape::String),
+    member("ContextKeyValues", &Shape::List(&Shape::String)),
+    member("ContextKeyType", &Shape::String),
+]);
+
+pub static OPERATIONS: &[Operation] = &[
+    op(
+        "attach-role-policy",
+        "AttachRolePolicy",
+        &[ROLE, POLICY_ARN],
+        attach_role_policy,
+    ),
+    op(
+        "create-role",
+        "CreateRole",
+        &[
+            ROLE,
+            required("--assume-role-policy-document", ParamKind::String),
+            param("--description", ParamKind::String),
+            param("--path", ParamKind::String),
+        ],
+        create_role,
+    ),
+    op("delete-role", "DeleteRole", &[ROLE], delete_role),
+    op(
+        "delete-role-policy",
+        "DeleteRolePolicy",
+        &[ROLE, POLICY_NAME],
+        delete_role_policy,
+    ),
+    op(
+        "detach-role-policy",
+        "DetachRolePolicy",
+        &[ROLE, POLICY_ARN],
+        detach_role_policy,
+    ),
+    op("get-policy", "GetPolicy", &[POLICY_ARN], get_policy),
+    op("get-role", "GetRole", &[ROLE], get_role),
+    op(
+        "get-role-policy",
+        "GetRolePolicy",
+        &[ROLE, POLICY_NAME],
+        get_role_policy,
+    ),
+    op(
+        "list-attached-role-policies",
+        "ListAttachedRolePolicies",
+        &[ROLE],
+        list_attached_role_policies,
+    ),
+    op(
+        "list-role-policies",
+        "ListRolePolicies",
+        &[ROLE],
+        list_role_policies,
+    ),
+    op("list-roles", "ListRoles", &[], list_roles),
+    op(
+        "put-role-policy",
+        "PutRolePolicy",
+        &[
+            ROLE,
+            POLICY_NAME,
+            required("--policy-document", ParamKind::String),
+        ],
+        put_role_policy,
+    ),
+    op(
+        "simulate-principal-policy",
+        "SimulatePrincipalPolicy",
+        &[
+            required("--policy-source-arn", ParamKind::String),
+            required("--action-names", ParamKind::Strings),
+            param("--resource-arns", ParamKind::Strings),
+            param("--context-entries", ParamKind::Strings),
+        ],
+        simulate_principal_policy,
+    ),
+];
+
+/// A JSON document as IAM returns it: parsed (the CLI decodes the URL-encoded text).
+fn document(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| json!(text))
+}
+
+fn role_json(role: &Role, full: bool) -> Value {
+    let mut out = json!({
+        "Path": role.path,
+        "RoleName": role.name,
+        "RoleId": role.role_id,
+        "Arn": role.arn(),
+        "CreateDate": format!("{}+00:00", &format_iso(role.created_ms)[..19]),
+        "AssumeRolePolicyDocument": document(&role.trust_policy),
+    });
+    if let Some(description) = &role.description {
+        out["Description"] = json!(description);
+    }
+    out["MaxSessionDuration"] = json!(3600);
+    if full {
+        out["RoleLastUsed"] = json!({});
+    }
+    out
+}
+
+fn create_role(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    let role = services.iam.create_role(
+        &mut env,
+        args.required_text("--role-name"),
+        args.text("--path"),
+        args.required_text("--assume-role-policy-document"),
+        args.text("--description"),
+    )?;
+    let mut out = role_json(role, false);
+    if let Some(object) = out.as_object_mut() {
+        object.remove("MaxSessionDuration");
+    }
+    Ok(json!({ "Role": out }))
+}
+
+fn delete_role(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .iam
+        .delete_role(&mut env, args.required_text("--role-name"))?;
+    Ok(json!({}))
+}
+
+fn role<'a>(ctx: &'a Ctx, args: &Args) -> Result<&'a Role, ServiceError> {
+    ctx.world
+        .services()
+        .iam
+        .role(args.required_text("--role-name"))
+}
+
+fn get_role(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    Ok(json!({ "Role": role_json(role(ctx, args)?, true) }))
+}
+
+fn list_roles(ctx: &mut Ctx, _args: &Args) -> Result<Value, CallError> {
+    let roles: Vec<Value> = ctx
+        .world
+        .services()
+        .iam
+        .roles()
+        .map(|role| role_json(role, false))
+        .collect();
+    Ok(json!({ "Roles": roles }))
+}
+
+fn put_role_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services.iam.put_role_policy(
+        &mut env,
+        args.required_text("--role-name"),
+        args.required_text("--policy-name"),
+        args.required_text("--policy-document"),
+    )?;
+    Ok(json!({}))
+}
+
+fn get_role_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let role = role(ctx, args)?;
+    let name = args.required_text("--policy-name");
+    let doc = role.inline.get(name).ok_or_else(|| {
+        ServiceError::new(
+            "NoSuchEntity",
+            format!("The role policy with name {name} cannot be found."),
+        )
+    })?;
+    Ok(json!({ "RoleName": role.name, "PolicyName": name, "PolicyDocument": document(doc) }))
+}
+
+fn delete_role_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services.iam.delete_role_policy(
+        &mut env,
+        args.required_text("--role-name"),
+        args.required_text("--policy-name"),
+    )?;
+    Ok(json!({}))
+}
+
+fn list_role_policies(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let names: Vec<&String> = role(ctx, args)?.inline.keys().collect();
+    Ok(json!({ "PolicyNames": names }))
+}
+
+fn attach_role_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services.iam.attach_role_policy(
+        &mut env,
+        args.required_text("--role-name"),
+        args.required_text("--policy-arn"),
+    )?;
+    Ok(json!({}))
+}
+
+fn detach_role_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services.iam.detach_role_policy(
+        &mut env,
+        args.required_text("--role-name"),
+        args.required_text("--policy-arn"),
+    )?;
+    Ok(json!({}))
+}
+
+fn list_attached_role_policies(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let attached: Vec<Value> = role(ctx, args)?
+        .attached
+        .iter()
+        .filter_map(|arn| managed_policy(arn))
+        .map(|p| json!({ "PolicyName": p.name, "PolicyArn": p.arn }))
+        .collect();
+    Ok(json!({ "AttachedPolicies": attached }))
+}
+
+fn get_policy(_ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let arn = args.required_text("--policy-arn");
+    let policy = managed_policy(arn).ok_or_else(|| {
+        ServiceError::new(
+            "NoSuchEntity",
+            format!("Policy {arn} does not exist or is not attachable."),
+        )
+    })?;
+    Ok(json!({ "Policy": {
+        "PolicyName": policy.name,
+        "Arn": policy.arn,
+        "Path": policy.path,
+        "DefaultVersionId": "v1",
+        "AttachmentCount": 0,
+        "IsAttachable": true,
+    }}))
+}
+
+/// `--context-entries` entries (JSON or shorthand) as the evaluation's context: values as
+/// given, keys case-insensitive.
+fn context(ctx: &Ctx, args: &Args) -> Result<Context, CallError> {
+    let mut context: Context = BTreeMap::new();
+    for entry in args.strings("--context-entries") {
+        let value =
+            super::shapes::read_value("--context-entries", entry, &CONTEXT_ENTRY, &*ctx.files)
+                .map_err(CallError::Validation)?;
+        let entries = match value {
+            Value::Array(items) => items,
+            one => vec![one],
+        };
+        for entry in entries {
+            let Some(name) = entry.get("ContextKeyName").and_then(Value::as_str) else {
+                return Err(CallError::Validation(
+                    "Missing required parameter in ContextEntries: \"ContextKeyName\"".into(),
+                ));
+            };
+            let values = match entry.get("ContextKeyValues") {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect(),
+                Some(Value::String(one)) => vec![one.clone()],
+                _ => Vec::new(),
+            };
+            context
+                .entry(name.to_lowercase())
+                .or_default()
+                .extend(values);
+        }
+    }
+    Ok(context)
+}
+
+fn simulate_principal_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let source = args.required_text("--policy-source-arn");
+    let iam = &ctx.world.services().iam;
+    let role = if role_name_of(source).is_some() {
+        iam.role_by_arn(source)?
+    } else {
+        return Err(CallError::api(
+            "InvalidInput",
+            format!(
+                "Invalid ARN: Could not be parsed! The playground simulates role ARNs (arn:aws:iam::{ACCOUNT_ID}:role/NAME), not {source}"
+            ),
+            None,
+        ));
+    };
+    let context = context(ctx, args)?;
+    let resources: Vec<String> = match args.strings("--resource-arns") {
+        [] => vec!["*".to_string()],
+        given => given.to_vec(),
+    };
+    let iam = &ctx.world.services().iam;
+    let mut results = Vec::new();
+    for action in args.strings("--action-names") {
+        for resource in &resources {
+            let evaluation = iam.simulate(role, action, resource, &context);
+            results.push(result_json(action, resource, &evaluation));
+        }
+    }
+    Ok(json!({ "EvaluationResults": results, "IsTruncated": false }))
+}
+
+fn result_json(action: &str, resource: &str, evaluation: &Evaluation) -> Value {
+    let matched: Vec<Value> = evaluation
+        .matched
+        .iter()
+        .map(|m| {
+            json!({
+                "SourcePolicyId": m.policy_id,
+                "SourcePolicyType": "IAM Policy",
+                "StartPosition": { "Line": m.start.0, "Column": m.start.1 },
+                "EndPosition": { "Line": m.end.0, "Column": m.end.1 },
+            })
+        })
+        .collect();
+    json!({
+        "EvalActionName": action,
+        "EvalResourceName": resource,
+        "EvalDecision": evaluation.decision.as_str(),
+        "MatchedStatements": matched,
+        "MissingContextValues": evaluation.missing_context_keys,
+    })
+}
