@@ -14,5 +14,8 @@ pub mod sim;
 pub mod sql;
 pub mod table;
 
+#[cfg(test)]
+mod pipeline_tests;
+
 pub use api::{ExecOutcome, HostFiles, LogEntry, MemoryFiles, Session};
 pub use sim::{Millis, World, WorldConfig};

@@ -472,3 +472,108 @@ fn athena_execution_and_results() {
     ));
     insta::assert_snapshot!("athena_execution_and_results", out);
 }
+
+const LAMBDA_TRUST: &str = r#"'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'"#;
+
+// Role and policy commands with their errors; texts from the IAM API Reference (CreateRole,
+// PutRolePolicy, AttachRolePolicy, DeleteRole, SimulatePrincipalPolicy).
+#[test]
+fn iam_roles_policies_and_simulation() {
+    check(
+        "iam_roles_policies_and_simulation",
+        &format!(
+            "aws iam create-role --role-name gen-role --assume-role-policy-document {LAMBDA_TRUST}\n\
+             aws iam create-role --role-name gen-role --assume-role-policy-document {LAMBDA_TRUST}\n\
+             aws iam create-role --role-name 'bad name' --assume-role-policy-document {LAMBDA_TRUST}\n\
+             aws iam create-role --role-name no-principal --assume-role-policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"sts:AssumeRole\"}}]}}'\n\
+             aws iam attach-role-policy --role-name gen-role --policy-arn arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\n\
+             aws iam attach-role-policy --role-name gen-role --policy-arn arn:aws:iam::aws:policy/NoSuchPolicy\n\
+             aws iam put-role-policy --role-name gen-role --policy-name put-logs --policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": {{\"Sid\": \"PutLogs\", \"Effect\": \"Allow\", \"Action\": \"s3:PutObject\", \"Resource\": \"arn:aws:s3:::sensor-logs/logs/*\"}}}}'\n\
+             aws iam put-role-policy --role-name gen-role --policy-name broken --policy-document '{{\"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:PutObject\"}}]}}'\n\
+             aws iam put-role-policy --role-name nobody --policy-name p --policy-document '{{\"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}]}}'\n\
+             aws iam list-attached-role-policies --role-name gen-role\n\
+             aws iam list-role-policies --role-name gen-role\n\
+             aws iam get-role-policy --role-name gen-role --policy-name put-logs\n\
+             aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/gen-role --action-names s3:PutObject s3:GetObject --resource-arns arn:aws:s3:::sensor-logs/logs/a.json\n\
+             aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/nobody --action-names s3:PutObject\n\
+             aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/gen-role\n\
+             aws iam delete-role --role-name gen-role\n\
+             aws iam detach-role-policy --role-name gen-role --policy-arn arn:aws:iam::aws:policy/AmazonS3FullAccess\n\
+             aws iam get-role --role-name gen-role"
+        ),
+    );
+}
+
+/// A role Lambda can assume that may write its logs, and a function made from `code`.
+fn lambda_setup(code: &str, extra: &str) -> String {
+    format!(
+        "aws iam create-role --role-name fn-role --assume-role-policy-document {LAMBDA_TRUST}\n\
+         aws iam attach-role-policy --role-name fn-role --policy-arn arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\n\
+         aws lambda create-function --function-name {code} --runtime python3.12 --handler lambda_function.lambda_handler \
+         --role arn:aws:iam::123456789012:role/fn-role --zip-file fileb://{code}.zip {extra}\n"
+    )
+}
+
+// Invocations: cold then warm, timeout, memory, errors; payload rules of the AWS CLI v2
+// (`--cli-binary-format`); texts from the Lambda Developer Guide ("Lambda function logs",
+// "Invoke") and API Reference (CreateFunction, Invoke).
+#[test]
+fn lambda_functions_and_invocations() {
+    check(
+        "lambda_functions_and_invocations",
+        &format!(
+            "{}\
+             aws lambda invoke --function-name echo --cli-binary-format raw-in-base64-out --payload '{{\"hello\": \"world\"}}' out.json\n\
+             cat out.json\n\
+             aws lambda invoke --function-name echo --cli-binary-format raw-in-base64-out --payload '{{\"sleep_ms\": 5000}}' out.json\n\
+             cat out.json\n\
+             aws lambda invoke --function-name echo --cli-binary-format raw-in-base64-out --payload '{{\"memory_mb\": 200}}' out.json\n\
+             aws lambda invoke --function-name echo --cli-binary-format raw-in-base64-out --payload '{{\"fail\": \"boom\"}}' out.json\n\
+             cat out.json\n\
+             aws logs tail /aws/lambda/echo --format short\n\
+             aws lambda invoke --function-name echo --payload '{{\"a\": 1}}' out.json\n\
+             aws lambda invoke --function-name echo --payload eyJhIjogMX0= out.json\n\
+             aws lambda invoke --function-name echo --cli-binary-format raw-in-base64-out --payload 'not json' out.json\n\
+             aws lambda invoke --function-name nope out.json\n\
+             aws lambda invoke --function-name echo --invocation-type Sometimes out.json\n\
+             aws lambda update-function-configuration --function-name echo --timeout 1000\n\
+             aws lambda update-function-configuration --function-name echo --memory-size 256 --timeout 10\n\
+             aws lambda invoke --function-name echo --log-type Tail out.json\n\
+             aws lambda create-function --function-name echo --runtime python3.12 --handler h --role arn:aws:iam::123456789012:role/fn-role --zip-file fileb://echo.zip\n\
+             aws lambda create-function --function-name old --runtime python2.7 --handler h --role arn:aws:iam::123456789012:role/fn-role --zip-file fileb://echo.zip\n\
+             aws lambda create-function --function-name mine --runtime python3.12 --handler h --role arn:aws:iam::123456789012:role/fn-role --zip-file fileb://function.zip\n\
+             aws lambda create-function --function-name ghost --runtime python3.12 --handler h --role arn:aws:iam::123456789012:role/ghost --zip-file fileb://echo.zip\n\
+             aws lambda create-function --function-name envy --runtime python3.12 --handler h --role arn:aws:iam::123456789012:role/fn-role --zip-file fileb://echo.zip --environment Variables={{AWS_REGION=x}}\n\
+             aws lambda list-functions\n\
+             aws logs describe-log-groups\n\
+             aws logs filter-log-events --log-group-name /aws/lambda/echo --filter-pattern '\"Task timed out\"'\n\
+             aws logs tail /aws/lambda/none\n\
+             aws logs tail /aws/lambda/echo --follow",
+            lambda_setup("echo", "")
+        ),
+    );
+}
+
+// EventBridge needs AddPermission before it may invoke a function (Lambda Developer Guide,
+// "Using resource-based policies"); failed asynchronous invocations are retried twice.
+#[test]
+fn eventbridge_invokes_lambda_with_permission() {
+    check(
+        "eventbridge_invokes_lambda_with_permission",
+        &format!(
+            "{}\
+             aws events put-rule --name every-minute --schedule-expression 'rate(1 minute)'\n\
+             aws events put-targets --rule every-minute --targets Id=f,Arn=arn:aws:lambda:us-east-1:123456789012:function:echo\n\
+             sim advance 1m\n\
+             aws lambda add-permission --function-name echo --statement-id events --action lambda:InvokeFunction --principal events.amazonaws.com --source-arn arn:aws:events:us-east-1:123456789012:rule/every-minute\n\
+             aws lambda add-permission --function-name echo --statement-id events --action lambda:InvokeFunction --principal events.amazonaws.com\n\
+             aws lambda get-policy --function-name echo\n\
+             sim advance 2m\n\
+             aws events disable-rule --name every-minute\n\
+             aws lambda invoke --function-name echo --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{{\"fail\": \"always\"}}' out.json\n\
+             sim advance 5m\n\
+             sim trace --last 14",
+            lambda_setup("echo", "")
+        ),
+    );
+}

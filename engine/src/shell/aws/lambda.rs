@@ -317,7 +317,7 @@ fn payload(args: &Args) -> Result<String, CallError> {
     if args.raw_blobs {
         return Ok(text.to_string());
     }
-    let invalid = || CallError::Validation(format!("Invalid base64: \"{text}\""));
+    let invalid = || CallError::Client(format!("Invalid base64: \"{text}\""));
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
         .map_err(|_| invalid())?;
@@ -373,7 +373,7 @@ fn invoke(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
 fn write_outfile(ctx: &mut Ctx, outfile: &str, payload: &str) -> Result<(), CallError> {
     ctx.files
         .write(outfile, payload.as_bytes())
-        .map_err(|err| CallError::Validation(format!("[Errno 2] {err}")))
+        .map_err(|err| CallError::Client(format!("[Errno 2] {err}")))
 }
 
 /// RequestResponse: runs the function now and waits for it, so the clock moves to its end.

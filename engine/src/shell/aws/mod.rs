@@ -43,6 +43,8 @@ pub struct ApiError {
 /// feature the playground does not simulate.
 pub enum CallError {
     Validation(String),
+    /// The CLI's own complaint about an argument, printed as it is (`Invalid base64: "…"`).
+    Client(String),
     Api(ApiError),
     NotSimulated(String),
 }
@@ -400,6 +402,7 @@ pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
 pub fn render_error(err: CallError, api_name: &str) -> CommandError {
     CommandError::Rendered(match err {
         CallError::Validation(message) => format!("\nParameter validation failed:\n{message}\n"),
+        CallError::Client(message) => format!("\n{message}\n"),
         CallError::Api(err) => {
             let hint = err
                 .hint

@@ -1,0 +1,205 @@
+//! The course's scheduled log pipeline, end to end, through the shell: the example script
+//! `examples/pipeline-hour.sh` runs one simulated hour and the tests check what landed in S3.
+
+use std::collections::BTreeMap;
+
+use arrow::array::{Array, StringArray};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+use crate::api::Session;
+use crate::services::lambda::Outcome;
+use crate::shell::split_script;
+
+const PIPELINE_HOUR: &str = include_str!("../../examples/pipeline-hour.sh");
+const BUCKET: &str = "sensor-logs";
+
+/// Runs `script` line by line and fails on the first command that fails.
+fn run(script: &str) -> Session {
+    let mut session = Session::with_seed(1);
+    for entry in split_script(script) {
+        let outcome = session.exec_entry(&entry);
+        assert!(outcome.ok, "`{}` failed:\n{}", entry.source, outcome.output);
+    }
+    session
+}
+
+fn keys_under(session: &Session, prefix: &str) -> Vec<String> {
+    session
+        .world()
+        .services()
+        .s3
+        .bucket(BUCKET)
+        .expect("the script makes the bucket")
+        .current_objects()
+        .map(|(key, _)| key.clone())
+        .filter(|key| key.starts_with(prefix))
+        .collect()
+}
+
+/// (timestamp, device, metric) of every record in the generator's JSON files for 2022-06-12.
+fn json_rows(session: &Session) -> Vec<(String, String, i64)> {
+    let mut rows = Vec::new();
+    for key in keys_under(session, "logs/2022/06/12/") {
+        let bytes = session.get_object(BUCKET, &key).unwrap();
+        for line in String::from_utf8(bytes).unwrap().lines() {
+            let record: Value = serde_json::from_str(line).unwrap();
+            rows.push((
+                record["timestamp"].as_str().unwrap().to_string(),
+                record["device_name"].as_str().unwrap().to_string(),
+                record["metric"].as_i64().unwrap(),
+            ));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// The rows of each compacted Parquet file, by key.
+fn parquet_rows(session: &Session) -> BTreeMap<String, Vec<(String, String, i64)>> {
+    let mut files = BTreeMap::new();
+    for key in keys_under(session, "compacted/") {
+        let bytes = bytes::Bytes::from(session.get_object(BUCKET, &key).unwrap());
+        assert_eq!(&bytes[..4], b"PAR1", "{key} is a Parquet file");
+        let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).unwrap();
+        let codec = builder.metadata().row_group(0).column(0).compression();
+        assert_eq!(codec, parquet::basic::Compression::SNAPPY, "{key}");
+        let reader = builder.build().unwrap();
+        let mut rows = Vec::new();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let text = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .unwrap()
+                    .clone()
+            };
+            let (timestamps, devices) = (text("timestamp"), text("device_name"));
+            let metrics = arrow::compute::cast(
+                batch.column_by_name("metric").unwrap(),
+                &arrow::datatypes::DataType::Int64,
+            )
+            .unwrap();
+            let metrics = metrics
+                .as_any()
+                .downcast_ref::<arrow::array::Int64Array>()
+                .unwrap();
+            for i in 0..batch.num_rows() {
+                rows.push((
+                    timestamps.value(i).to_string(),
+                    devices.value(i).to_string(),
+                    metrics.value(i),
+                ));
+            }
+        }
+        files.insert(key, rows);
+    }
+    files
+}
+
+#[test]
+fn one_hour_compacts_sixty_json_files_into_twelve_parquet_files_without_loss() {
+    let session = run(PIPELINE_HOUR);
+    let json_files = keys_under(&session, "logs/2022/06/12/");
+    assert_eq!(
+        json_files.len(),
+        60,
+        "one JSON file per minute: {json_files:?}"
+    );
+    let json = json_rows(&session);
+    assert_eq!(json.len(), 600, "ten records per file");
+
+    let parquet = parquet_rows(&session);
+    assert_eq!(parquet.len(), 12, "one Parquet file per five-minute window");
+    let mut compacted: Vec<_> = Vec::new();
+    for (window, (key, rows)) in parquet.iter().enumerate() {
+        // Each file holds exactly its window [start, start + 5 min).
+        let start = format!("2022-06-12 00:{:02}:00.000", window * 5);
+        let end = if window == 11 {
+            "2022-06-12 01:00:00.000".to_string()
+        } else {
+            format!("2022-06-12 00:{:02}:00.000", (window + 1) * 5)
+        };
+        assert_eq!(rows.len(), 50, "{key}: five files of ten records");
+        assert!(
+            rows.iter().all(|(t, ..)| *t >= start && *t < end),
+            "{key} holds a row outside [{start}, {end})"
+        );
+        compacted.extend(rows.iter().cloned());
+    }
+    compacted.sort();
+    assert_eq!(
+        compacted, json,
+        "every record once, none lost or duplicated"
+    );
+
+    let lambda = &session.world().services().lambda;
+    let runs = |name: &str| {
+        lambda
+            .invocations()
+            .iter()
+            .filter(|i| i.function == name && i.start_ms >= crate::sim::DEFAULT_START_MS)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(runs("log-generator").len(), 60);
+    assert_eq!(runs("log-compactor").len(), 12);
+    assert!(runs("log-compactor").iter().all(|i| !i.is_error()));
+    let athena = &session.world().services().athena;
+    let ctas: Vec<_> = athena
+        .executions()
+        .iter()
+        .filter(|q| q.substatement_type == "CREATE_TABLE_AS_SELECT")
+        .collect();
+    assert_eq!(ctas.len(), 12);
+    assert!(
+        ctas.iter().all(|q| q.state.as_str() == "SUCCEEDED"),
+        "{ctas:#?}"
+    );
+}
+
+#[test]
+fn without_put_object_every_run_logs_access_denied_and_writes_nothing() {
+    let script: String = PIPELINE_HOUR
+        .lines()
+        .filter(|line| !line.starts_with("aws iam put-role-policy"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let session = run(&script);
+    assert!(keys_under(&session, "logs/").is_empty());
+    let lambda = &session.world().services().lambda;
+    let runs: Vec<_> = lambda
+        .invocations()
+        .iter()
+        .filter(|i| i.function == "log-generator")
+        .collect();
+    // 60 scheduled runs plus Lambda's two retries of each (the last ones still pending at the
+    // end), and the two test invocations.
+    assert!(runs.len() > 60 * 2, "{}", runs.len());
+    assert!(
+        runs.iter()
+            .all(|i| matches!(i.outcome, Outcome::Error { .. }))
+    );
+    let denied = session
+        .world()
+        .services()
+        .logs
+        .find("/aws/lambda/log-generator", &Default::default())
+        .unwrap()
+        .iter()
+        .filter(|found| {
+            found.event.message.starts_with("[ERROR] ClientError: An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:sts::123456789012:assumed-role/log-generator-role/log-generator is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::sensor-logs/logs/")
+                && found.event.message.contains("because no identity-based policy allows the s3:PutObject action")
+        })
+        .count();
+    assert_eq!(denied, runs.len(), "every invocation logs its AccessDenied");
+}
+
+#[test]
+fn the_hour_is_deterministic() {
+    let a = run(PIPELINE_HOUR);
+    let b = run(PIPELINE_HOUR);
+    assert_eq!(a.world().trace().hash(), b.world().trace().hash());
+}
