@@ -203,3 +203,79 @@ fn the_hour_is_deterministic() {
     let b = run(PIPELINE_HOUR);
     assert_eq!(a.world().trace().hash(), b.world().trace().hash());
 }
+
+const ORDER_FANOUT: &str = include_str!("../../examples/order-fanout.sh");
+
+#[test]
+fn one_order_event_fans_out_to_invoice_payment_and_review() {
+    let session = run(ORDER_FANOUT);
+    let services = session.world().services();
+    let invoices: Vec<String> = services
+        .s3
+        .bucket("shop-invoices")
+        .unwrap()
+        .current_objects()
+        .map(|(key, _)| key.clone())
+        .collect();
+    assert_eq!(
+        invoices,
+        [
+            "invoices/o-1001.json",
+            "invoices/o-1002.json",
+            "invoices/o-1003.json"
+        ]
+    );
+    let invoice: Value = serde_json::from_slice(
+        &session
+            .get_object("shop-invoices", "invoices/o-1003.json")
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(invoice["amount"], 2400);
+
+    let payments: Vec<_> = services
+        .lambda
+        .invocations()
+        .iter()
+        .filter(|i| i.function == "payment-service")
+        .collect();
+    let declined: Vec<_> = payments.iter().filter(|i| i.is_error()).collect();
+    assert_eq!(
+        payments.len() - declined.len(),
+        2,
+        "kim and lee are charged"
+    );
+    assert_eq!(
+        declined.len(),
+        3,
+        "park's payment: one attempt and Lambda's two retries"
+    );
+    let gaps: Vec<_> = declined
+        .windows(2)
+        .map(|pair| pair[1].start_ms - pair[0].end_ms())
+        .collect();
+    assert_eq!(
+        gaps,
+        [60_000, 120_000],
+        "retries one and then two minutes later"
+    );
+
+    let review = services
+        .sqs
+        .queue(&crate::services::sqs::queue_url("manual-review"))
+        .unwrap();
+    let (visible, ..) = review.counts(session.world().now_ms());
+    assert_eq!(visible, 0, "the script received both large orders");
+    let trace_targets = session
+        .world()
+        .trace()
+        .events()
+        .iter()
+        .filter(|e| e.kind == "target-invoked")
+        .count();
+    assert_eq!(
+        trace_targets,
+        3 * 2 + 2,
+        "two targets per order, review for two"
+    );
+}

@@ -461,7 +461,19 @@ fn parse_params(
         let text = cursor
             .value(inline)
             .ok_or_else(|| expected_one_argument(flag))?;
-        args.values.push((param.flag, convert(param, text, files)?));
+        let mut value = convert(param, text, files)?;
+        // A list parameter takes more words, one item each (`--targets Id=a,Arn=… Id=b,Arn=…`).
+        if let (ParamKind::Structure(_, Shape::List(_)), ArgValue::Json(Value::Array(items))) =
+            (&param.kind, &mut value)
+        {
+            while let Some(next) = cursor.peek().filter(|w| !w.starts_with("--")) {
+                cursor.next_word();
+                if let ArgValue::Json(Value::Array(more)) = convert(param, next, files)? {
+                    items.extend(more);
+                }
+            }
+        }
+        args.values.push((param.flag, value));
     }
     if !unknown.is_empty() {
         return Err(unknown_options(&unknown));
