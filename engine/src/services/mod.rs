@@ -17,6 +17,46 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::Env;
 
+/// The services other services deliver to: SQS queues get a message, Lambda functions an
+/// asynchronous invocation, if their resource policy lets the sending service invoke them.
+pub struct Targets<'a> {
+    pub sqs: &'a mut sqs::Sqs,
+    pub lambda: &'a lambda::Lambda,
+}
+
+impl Targets<'_> {
+    /// Sends `payload` to the queue or function `arn`, as `principal` (`events.amazonaws.com`,
+    /// `s3.amazonaws.com`) on behalf of `source_arn`. The error is the reason it was not sent.
+    pub fn send(
+        &mut self,
+        env: &mut Env,
+        arn: &str,
+        principal: &str,
+        source_arn: &str,
+        payload: String,
+        trigger: lambda::Trigger,
+    ) -> Result<(), String> {
+        let sqs_prefix = format!("arn:aws:sqs:{}:{ACCOUNT_ID}:", sqs::REGION);
+        let lambda_prefix = format!("arn:aws:lambda:{}:{ACCOUNT_ID}:function:", lambda::REGION);
+        if let Some(queue) = arn.strip_prefix(&sqs_prefix) {
+            return self
+                .sqs
+                .send_message(env, &sqs::queue_url(queue), &payload, None)
+                .map(|_| ())
+                .map_err(|e| format!("{}: {}", e.code, e.message));
+        }
+        if !arn.starts_with(&lambda_prefix) {
+            return Err("the playground delivers to SQS queues and Lambda functions".into());
+        }
+        let function = lambda::name_of(arn);
+        self.lambda
+            .check_invoke_permission(function, principal, source_arn)
+            .map_err(|e| format!("{}: {}", e.code, e.message))?;
+        lambda::invoke_async(env, function, payload, trigger);
+        Ok(())
+    }
+}
+
 /// Every service's state, as one serialisable value inside the world.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Services {

@@ -577,3 +577,28 @@ fn eventbridge_invokes_lambda_with_permission() {
         ),
     );
 }
+
+// S3 event notifications to Lambda (S3 User Guide, "Event notification types and destinations",
+// "Event message structure"): destinations are validated when configured; each matching write
+// sends one record.
+#[test]
+fn s3_notifications_invoke_lambda() {
+    let config = r#"'{"LambdaFunctionConfigurations": [{"Id": "new-json", "LambdaFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:echo", "Events": ["s3:ObjectCreated:*"], "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}, {"Name": "suffix", "Value": ".json"}]}}}]}'"#;
+    check(
+        "s3_notifications_invoke_lambda",
+        &format!(
+            "aws s3 mb s3://uploads\n{}\
+             aws s3api put-bucket-notification-configuration --bucket uploads --notification-configuration {config}\n\
+             aws lambda add-permission --function-name echo --statement-id s3 --action lambda:InvokeFunction --principal s3.amazonaws.com --source-arn arn:aws:s3:::uploads\n\
+             aws s3api put-bucket-notification-configuration --bucket uploads --notification-configuration {config}\n\
+             aws s3api get-bucket-notification-configuration --bucket uploads\n\
+             aws lambda invoke --function-name echo out.json\n\
+             aws s3api put-object --bucket uploads --key 'incoming/day 1.json' --body out.json\n\
+             aws s3api put-object --bucket uploads --key incoming/day1.csv --body out.json\n\
+             aws s3api put-object --bucket uploads --key other/day1.json --body out.json\n\
+             sim advance 1s\n\
+             aws logs filter-log-events --log-group-name /aws/lambda/echo --filter-pattern aws:s3",
+            lambda_setup("echo", "")
+        ),
+    );
+}

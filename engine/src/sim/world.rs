@@ -9,7 +9,7 @@ use super::{
     BlobStore, DEFAULT_START_MS, EventQueue, Millis, SimRng, Trace, TraceValue, format_duration,
     format_iso,
 };
-use crate::services::eventbridge::Targets;
+use crate::services::Targets;
 use crate::services::{Services, athena, eventbridge, lambda, s3};
 
 /// One `advance` may move the clock at most ten years.
@@ -280,6 +280,14 @@ impl World {
         self.state.now_ms = next.time_ms;
         match next.event {
             Event::Command(command) => crate::shell::run_scheduled(self, &command),
+            Event::S3(s3::S3Event::Notify(delivery)) => {
+                let (services, mut env) = self.split();
+                let mut targets = Targets {
+                    sqs: &mut services.sqs,
+                    lambda: &services.lambda,
+                };
+                s3::notifications::deliver(&mut env, &mut targets, delivery);
+            }
             Event::S3(event) => {
                 let (services, mut env) = self.split();
                 services.s3.on_event(&mut env, event);

@@ -12,9 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use self::pattern::Pattern;
 use self::schedule::Schedule;
-use super::lambda::{self, Lambda, Trigger};
-use super::sqs::{Sqs, queue_url};
-use super::{ACCOUNT_ID, uuid};
+use super::lambda::Trigger;
+use super::{ACCOUNT_ID, Targets, uuid};
 use crate::sim::{Env, Event, Millis, format_iso};
 
 pub const DEFAULT_BUS: &str = "default";
@@ -534,39 +533,20 @@ impl EventBridge {
     }
 }
 
-/// The services a rule's targets can be: SQS queues receive a message, Lambda functions an
-/// asynchronous invocation (if their resource policy lets EventBridge invoke them).
-pub struct Targets<'a> {
-    pub sqs: &'a mut Sqs,
-    pub lambda: &'a Lambda,
-}
-
 /// Sends `event` to each of the rule's targets, recording each delivery or its failure.
 fn deliver(env: &mut Env, targets: &mut Targets, rule: &Rule, event: &serde_json::Value) {
-    let sqs_prefix = format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:");
-    let lambda_prefix = format!("arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:");
     for target in rule.targets.values() {
-        let outcome = if let Some(queue) = target.arn.strip_prefix(&sqs_prefix) {
-            targets
-                .sqs
-                .send_message(env, &queue_url(queue), &event.to_string(), None)
-                .map(|_| ())
-                .map_err(|e| format!("{}: {}", e.code, e.message))
-        } else if target.arn.starts_with(&lambda_prefix) {
-            let function = lambda::name_of(&target.arn);
-            targets
-                .lambda
-                .check_invoke_permission(function, "events.amazonaws.com", &rule.arn())
-                .map(|()| {
-                    let trigger = Trigger::EventBridge {
-                        rule_arn: rule.arn(),
-                    };
-                    lambda::invoke_async(env, function, event.to_string(), trigger);
-                })
-                .map_err(|e| format!("{}: {}", e.code, e.message))
-        } else {
-            Err("the playground delivers to SQS queues and Lambda functions".to_string())
+        let trigger = Trigger::EventBridge {
+            rule_arn: rule.arn(),
         };
+        let outcome = targets.send(
+            env,
+            &target.arn,
+            "events.amazonaws.com",
+            &rule.arn(),
+            event.to_string(),
+            trigger,
+        );
         let (kind, mut fields) = match outcome {
             Ok(()) => ("target-invoked", vec![]),
             Err(reason) => ("target-failed", vec![("reason", reason.into())]),

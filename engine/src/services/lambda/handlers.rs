@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Function, REGION};
+use crate::services::Targets;
 use crate::services::athena::StartQuery;
-use crate::services::eventbridge::{PutEventsEntry, Targets};
+use crate::services::eventbridge::PutEventsEntry;
 use crate::services::iam::policy::Context;
 use crate::services::s3::PutObject;
 use crate::services::{ACCOUNT_ID, Services, uuid};

@@ -187,6 +187,7 @@ pub struct FunctionConfig {
 pub enum Trigger {
     Cli,
     EventBridge { rule_arn: String },
+    S3 { bucket: String },
 }
 
 impl Trigger {
@@ -194,6 +195,7 @@ impl Trigger {
         match self {
             Trigger::Cli => "cli".into(),
             Trigger::EventBridge { rule_arn } => rule_arn.clone(),
+            Trigger::S3 { bucket } => format!("arn:aws:s3:::{bucket}"),
         }
     }
 }

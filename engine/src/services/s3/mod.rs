@@ -4,10 +4,12 @@
 
 mod lifecycle;
 mod list;
+pub mod notifications;
 mod replication;
 mod select;
 mod storage_class;
 
+pub use notifications::NotificationConfiguration;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,8 @@ pub struct Bucket {
     objects: BTreeMap<String, Vec<ObjectVersion>>,
     pub lifecycle: Option<LifecycleConfiguration>,
     pub replication: Option<ReplicationConfiguration>,
+    #[serde(default)]
+    pub notifications: NotificationConfiguration,
 }
 
 /// One version of a key: an object, or a delete marker.
@@ -143,6 +147,8 @@ pub enum S3Event {
         version_id: String,
         rule_id: String,
     },
+    /// An event notification on its way to a function or queue (the world delivers it).
+    Notify(notifications::Delivery),
 }
 
 impl S3Event {
@@ -156,6 +162,9 @@ impl S3Event {
                 format!("s3: restored copy of s3://{bucket}/{key} expires")
             }
             S3Event::Replicate { bucket, key, .. } => format!("s3: replicate s3://{bucket}/{key}"),
+            S3Event::Notify(delivery) => {
+                format!("s3: notify {} about s3://{}", delivery.arn, delivery.bucket)
+            }
         }
     }
 }
@@ -424,6 +433,7 @@ impl S3 {
             objects: BTreeMap::new(),
             lifecycle: None,
             replication: None,
+            notifications: NotificationConfiguration::default(),
         };
         self.buckets.insert(name.to_string(), bucket);
         env.record(
@@ -472,6 +482,16 @@ impl S3 {
         env: &mut Env,
         request: PutObject,
     ) -> Result<PutObjectOutput, S3Error> {
+        self.write_object(env, request, "ObjectCreated:Put")
+    }
+
+    /// Stores a new object version and sends `event_name` to the bucket's notifications.
+    fn write_object(
+        &mut self,
+        env: &mut Env,
+        request: PutObject,
+        event_name: &str,
+    ) -> Result<PutObjectOutput, S3Error> {
         check_key(&request.key)?;
         let bucket = self.bucket_mut(&request.bucket)?;
         let version_id = bucket.next_version_id(env);
@@ -513,6 +533,9 @@ impl S3 {
             ],
         );
         replication::schedule_if_matching(bucket, env, &request.key, &version_id);
+        bucket
+            .notifications
+            .notify(env, &request.bucket, &request.key, event_name, size, &etag);
         let version_id = (bucket.versioning != Versioning::Unversioned)
             .then_some(version_id)
             .filter(|id| id != "null");
@@ -568,15 +591,19 @@ impl S3 {
     ) -> Result<DeleteObjectOutput, S3Error> {
         let bucket = self.bucket_mut(bucket_name)?;
         let output = bucket.delete(env, key, version_id)?;
+        let (kind, event_name) = if output.delete_marker {
+            ("delete-marker-created", "ObjectRemoved:DeleteMarkerCreated")
+        } else {
+            ("object-deleted", "ObjectRemoved:Delete")
+        };
         env.record(
             "s3",
-            if output.delete_marker {
-                "delete-marker-created"
-            } else {
-                "object-deleted"
-            },
+            kind,
             vec![("bucket", bucket_name.into()), ("key", key.into())],
         );
+        bucket
+            .notifications
+            .notify(env, bucket_name, key, event_name, 0, "");
         Ok(output)
     }
 
@@ -615,7 +642,7 @@ impl S3 {
             metadata: metadata.unwrap_or_else(|| object.metadata.clone()),
             tags: object.tags.clone(),
         };
-        self.put_object(env, request)
+        self.write_object(env, request, "ObjectCreated:Copy")
     }
 
     pub fn restore_object(
@@ -735,8 +762,34 @@ impl S3 {
         Ok(())
     }
 
+    /// PutBucketNotificationConfiguration: `check` confirms each destination accepts events
+    /// from the bucket (AWS validates destinations when the configuration is put).
+    pub fn put_notifications(
+        &mut self,
+        env: &mut Env,
+        bucket: &str,
+        config: NotificationConfiguration,
+        check: impl Fn(&notifications::Destination) -> bool,
+    ) -> Result<(), S3Error> {
+        self.bucket(bucket)?;
+        if !config.destinations().all(check) {
+            return Err(S3Error::InvalidArgument {
+                message: "Unable to validate the following destination configurations".into(),
+            });
+        }
+        let count = config.destinations().count() as u64;
+        self.bucket_mut(bucket)?.notifications = config;
+        env.record(
+            "s3",
+            "notifications-configured",
+            vec![("bucket", bucket.into()), ("destinations", count.into())],
+        );
+        Ok(())
+    }
+
     pub fn on_event(&mut self, env: &mut Env, event: S3Event) {
         match event {
+            S3Event::Notify(_) => unreachable!("the world delivers notifications"),
             S3Event::LifecycleDaily => lifecycle::run_daily(self, env),
             S3Event::RestoreCompleted {
                 bucket,

@@ -4,9 +4,9 @@ use serde_json::{Value, json};
 
 use super::shapes::{Shape, member, required as req};
 use super::{Args, CallError, Operation, ParamKind, param, required};
+use crate::services::Targets;
 use crate::services::eventbridge::{
-    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, Targets,
-    bus_arn,
+    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, bus_arn,
 };
 use crate::shell::Ctx;
 

@@ -9,11 +9,15 @@ use serde_json::{Map, Value, json};
 use super::shapes::{Member, Shape, member, required as req};
 use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::formats::{CsvInput, FileHeaderInfo, JsonType, SelectInput};
+use crate::services::lambda;
+use crate::services::s3::NotificationConfiguration;
 use crate::services::s3::SelectOutput;
+use crate::services::s3::notifications::Destination;
 use crate::services::s3::{
     self, CopyObject, LifecycleConfiguration, ListObjectsRequest, ObjectRef, ObjectVersion,
     PutObject, ReplicationConfiguration, RestoreOutcome, S3Error, StorageClass, Tier,
 };
+use crate::services::sqs::queue_url;
 use crate::shell::Ctx;
 use crate::sim::Millis;
 
@@ -90,6 +94,12 @@ static REPLICATION_RULES: Shape = Shape::List(&REPLICATION_RULE);
 static REPLICATION_CONFIGURATION: Shape = Shape::Structure(&[
     req("Role", &Shape::String),
     req("Rules", &REPLICATION_RULES),
+]);
+static NOTIFICATION_CONFIGURATION: Shape = Shape::Structure(&[
+    member("LambdaFunctionConfigurations", &Shape::Opaque),
+    member("QueueConfigurations", &Shape::Opaque),
+    member("TopicConfigurations", &Shape::Opaque),
+    member("EventBridgeConfiguration", &Shape::Opaque),
 ]);
 static GLACIER_JOB_PARAMETERS: Shape = Shape::Structure(&[req("Tier", &Shape::String)]);
 static RESTORE_REQUEST: Shape = Shape::Structure(&[
@@ -200,6 +210,12 @@ pub static OPERATIONS: &[Operation] = &[
         get_bucket_lifecycle,
     ),
     op(
+        "get-bucket-notification-configuration",
+        "GetBucketNotificationConfiguration",
+        &[BUCKET],
+        get_bucket_notification_configuration,
+    ),
+    op(
         "get-bucket-replication",
         "GetBucketReplication",
         &[BUCKET],
@@ -252,6 +268,18 @@ pub static OPERATIONS: &[Operation] = &[
             ),
         ],
         put_bucket_lifecycle,
+    ),
+    op(
+        "put-bucket-notification-configuration",
+        "PutBucketNotificationConfiguration",
+        &[
+            BUCKET,
+            required(
+                "--notification-configuration",
+                ParamKind::Structure("NotificationConfiguration", &NOTIFICATION_CONFIGURATION),
+            ),
+        ],
+        put_bucket_notification_configuration,
     ),
     op(
         "put-bucket-replication",
@@ -745,6 +773,40 @@ fn delete_bucket_lifecycle(ctx: &mut Ctx, args: &Args) -> Result<Value, CallErro
         .s3
         .delete_lifecycle(&mut env, args.required_text("--bucket"))?;
     Ok(json!({}))
+}
+
+fn put_bucket_notification_configuration(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let value = args.json("--notification-configuration").expect("required");
+    let config = NotificationConfiguration::parse(value)?;
+    let bucket = args.required_text("--bucket");
+    let source = format!("arn:aws:s3:::{bucket}");
+    let (services, mut env) = ctx.world.split();
+    let lambda = &services.lambda;
+    let sqs = &services.sqs;
+    // S3 checks that each destination exists and accepts its events before saving.
+    let accepts = |d: &Destination| {
+        if d.arn.contains(":lambda:") {
+            lambda
+                .check_invoke_permission(lambda::name_of(&d.arn), "s3.amazonaws.com", &source)
+                .is_ok()
+        } else {
+            let queue = d.arn.rsplit(':').next().unwrap_or_default();
+            sqs.queue(&queue_url(queue)).is_ok()
+        }
+    };
+    services
+        .s3
+        .put_notifications(&mut env, bucket, config, accepts)?;
+    Ok(json!({}))
+}
+
+fn get_bucket_notification_configuration(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let bucket = ctx
+        .world
+        .services()
+        .s3
+        .bucket(args.required_text("--bucket"))?;
+    Ok(bucket.notifications.to_json())
 }
 
 fn put_bucket_replication(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
