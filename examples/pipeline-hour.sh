@@ -16,6 +16,7 @@ aws lambda create-function --function-name log-generator --runtime python3.12 --
 # A test run fails: the role may not put objects.
 aws lambda invoke --function-name log-generator response.json
 aws logs tail /aws/lambda/log-generator --since 5m
+sim least-privilege log-generator-role
 
 # Least privilege: s3:PutObject on the generator's prefix only (not AmazonS3FullAccess).
 aws iam put-role-policy --role-name log-generator-role --policy-name write-sensor-logs --policy-document '{"Version": "2012-10-17", "Statement": [{"Sid": "WriteSensorLogs", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::sensor-logs/logs/*"}]}'

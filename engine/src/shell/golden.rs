@@ -602,3 +602,26 @@ fn s3_notifications_invoke_lambda() {
         ),
     );
 }
+
+// The least-privilege helper after a denied call, next to what AmazonS3FullAccess would allow.
+#[test]
+fn least_privilege_from_what_a_role_used() {
+    check(
+        "least_privilege_from_what_a_role_used",
+        &format!(
+            "aws s3 mb s3://sensor-logs\n{}\
+             aws iam attach-role-policy --role-name fn-role --policy-arn arn:aws:iam::aws:policy/AmazonS3FullAccess\n\
+             sim least-privilege fn-role\n\
+             aws lambda invoke --function-name log-generator out.json\n\
+             sim advance 1m\n\
+             aws lambda invoke --function-name log-generator out.json\n\
+             sim least-privilege fn-role\n\
+             sim least-privilege nobody\n\
+             sim least-privilege",
+            lambda_setup(
+                "log-generator",
+                "--environment Variables={BUCKET=sensor-logs}"
+            )
+        ),
+    );
+}

@@ -6,6 +6,8 @@ use super::{
     CommandError, Ctx, Effect, Origin, Reply, SessionAction, check_schedulable, closest, usage,
 };
 use crate::services::eventbridge::schedule::{self, Schedule};
+use crate::services::iam::managed::managed_policy;
+use crate::services::iam::policy::{self, Context, Element, Policy};
 use crate::sim::{
     DEFAULT_START_MS, Event, Millis, RunSummary, ScheduledCommand, TraceEvent, WorldConfig,
     format_duration, format_iso, parse_iso,
@@ -52,6 +54,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "schedule",
         "next EXPR [--from ISO] [--count N]  when rate(…) or cron(…) fires next",
     ),
+    (
+        "least-privilege",
+        "ROLE  the smallest policy that allows what the role's sessions asked for",
+    ),
 ];
 
 /// `sim schedule next` lists this many fire times unless `--count N` says otherwise.
@@ -71,9 +77,10 @@ pub fn usage_text() -> String {
 pub fn effect(args: &[String]) -> Effect {
     match args.first().map(String::as_str) {
         None
-        | Some("time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule") => {
-            Effect::Inspect
-        }
+        | Some(
+            "time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule"
+            | "least-privilege",
+        ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
         _ => Effect::Change,
     }
@@ -117,6 +124,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "trace" => trace(ctx, rest),
         "cost" => cost(ctx, rest),
         "schedule" => schedule_preview(ctx, rest),
+        "least-privilege" => least_privilege(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)
@@ -454,6 +462,71 @@ fn trace(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
 const GB: f64 = 1_073_741_824.0;
 
 /// `sim cost`: what the stored objects would cost per month at list prices, by storage class.
+/// `sim least-privilege ROLE`: every call the role's sessions made (allowed or denied now), the
+/// minimal policy that allows exactly those, and what the attached managed policies allow
+/// instead, so a learner sees why `…FullAccess` is more than the function needs.
+fn least_privilege(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    let [name] = rest else {
+        return Err(usage(
+            "sim least-privilege",
+            "name one role, as in: sim least-privilege log-generator-role",
+        ));
+    };
+    let iam = &ctx.world.services().iam;
+    let role = iam
+        .role(name)
+        .map_err(|err| usage("sim least-privilege", err.message))?;
+    let used = iam.used_by(name);
+    if used.is_empty() {
+        return Ok(Reply::text(format!(
+            "role {name} has made no calls yet: invoke a function that uses it first\n"
+        )));
+    }
+    let context = Context::new();
+    let mut out = format!("calls made under role {name}, as IAM would decide them now:\n");
+    for (action, resource) in &used {
+        let decision = iam.simulate(role, action, resource, &context).decision;
+        out.push_str(&format!(
+            "  {:<13} {action:<28} {resource}\n",
+            decision.as_str()
+        ));
+    }
+    let policy = crate::services::iam::policy::least_privilege(&used);
+    out.push_str(&format!(
+        "\nthe least privilege that allows exactly these:\n{policy}\n"
+    ));
+    for arn in &role.attached {
+        let Some(managed) = managed_policy(arn) else {
+            continue;
+        };
+        let Ok(document) = Policy::parse(managed.document) else {
+            continue;
+        };
+        let actions: Vec<String> = document
+            .statements()
+            .iter()
+            .filter(|s| s.effect == policy::Effect::Allow)
+            .flat_map(|s| match &s.action {
+                Element::Listed(patterns) => patterns.clone(),
+                Element::AllExcept(patterns) => {
+                    vec![format!("everything but {}", patterns.join(", "))]
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "attached {}: allows {}\n",
+            managed.name,
+            actions.join(", ")
+        ));
+    }
+    let compact: serde_json::Value =
+        serde_json::from_str(&policy).expect("least_privilege writes JSON");
+    out.push_str(&format!(
+        "\napply it with:\n  aws iam put-role-policy --role-name {name} --policy-name least-privilege --policy-document '{compact}'\n"
+    ));
+    Ok(Reply::text(out))
+}
+
 fn cost(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
     let bucket = match rest {
         [] => None,

@@ -942,8 +942,9 @@ pub fn least_privilege(used: &[(String, String)]) -> String {
     let mut actions_by_resource: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for (action, resource) in used {
         let service = action.split(':').next().unwrap_or_default().to_lowercase();
+        let resource = log_group_of(resource).unwrap_or(resource);
         actions_by_resource
-            .entry((service, resource.clone()))
+            .entry((service, resource.to_string()))
             .or_default()
             .insert(action.clone());
     }
@@ -971,44 +972,77 @@ pub fn least_privilege(used: &[(String, String)]) -> String {
 }
 
 /// Turns (service, resource) → actions into (service, actions, resource pattern), folding S3
-/// objects that share a bucket folder and an action set when there are several of them.
+/// objects used with one action set under one top-level folder of a bucket into their deepest
+/// common folder (`…bucket/logs/2022/06/*` for `logs/2022/06/11/a.json` and
+/// `logs/2022/06/12/b.json`) when there are several. Keys at a bucket's root stay exact.
 fn collapse_s3_folders(
     actions_by_resource: BTreeMap<(String, String), BTreeSet<String>>,
 ) -> Vec<(String, BTreeSet<String>, String)> {
-    let mut folders: BTreeMap<(String, String, BTreeSet<String>), Vec<String>> = BTreeMap::new();
+    let mut objects: BTreeMap<(String, String, BTreeSet<String>), Vec<String>> = BTreeMap::new();
     let mut out = Vec::new();
     for ((service, resource), actions) in actions_by_resource {
-        match s3_object_folder(&resource) {
-            Some(folder) => folders
+        if let Some(group) = log_group_of(&resource) {
+            // Streams come and go with execution environments: grant the group's streams.
+            out.push((service, actions, format!("{}:*", escape_wildcards(group))));
+            continue;
+        }
+        match s3_top_folder(&resource) {
+            Some(folder) => objects
                 .entry((service, folder.to_string(), actions))
                 .or_default()
                 .push(resource),
             None => out.push((service, actions, escape_wildcards(&resource))),
         }
     }
-    for ((service, folder, actions), resources) in folders {
-        if resources.len() > 1 {
-            out.push((service, actions, format!("{}*", escape_wildcards(&folder))));
-        } else {
-            for resource in resources {
-                out.push((
-                    service.clone(),
-                    actions.clone(),
-                    escape_wildcards(&resource),
-                ));
-            }
+    for ((service, _, actions), resources) in objects {
+        match common_folder(&resources).filter(|_| resources.len() > 1) {
+            Some(folder) => out.push((service, actions, format!("{}*", escape_wildcards(folder)))),
+            None => out.extend(
+                resources
+                    .iter()
+                    .map(|r| (service.clone(), actions.clone(), escape_wildcards(r))),
+            ),
         }
     }
     out
 }
 
-/// For `arn:aws:s3:::bucket/dir/key`, the ARN up to the key's last `/` (`…bucket/dir/`); `None`
-/// for buckets and for keys at the bucket's root.
-fn s3_object_folder(resource: &str) -> Option<&str> {
+/// For `arn:aws:s3:::bucket/dir/…/key`, the ARN up to the key's first folder
+/// (`…bucket/dir/`); `None` for buckets and for keys at the bucket's root.
+fn s3_top_folder(resource: &str) -> Option<&str> {
     let path = resource.strip_prefix(S3_ARN_PREFIX)?;
-    let (_, key) = path.split_once('/')?;
-    let folder_end = key.rfind('/')?;
-    Some(&resource[..resource.len() - key.len() + folder_end + 1])
+    let (bucket, key) = path.split_once('/')?;
+    let folder_end = key.find('/')?;
+    Some(&resource[..S3_ARN_PREFIX.len() + bucket.len() + 1 + folder_end + 1])
+}
+
+/// For a CloudWatch Logs ARN inside a log group (`…:log-group:NAME:log-stream:S`), the group's
+/// ARN (`…:log-group:NAME`).
+fn log_group_of(resource: &str) -> Option<&str> {
+    let start = resource
+        .strip_prefix("arn:aws:logs:")?
+        .find(":log-group:")?
+        + "arn:aws:logs:".len();
+    let name_start = start + ":log-group:".len();
+    let name_end = resource[name_start..]
+        .find(':')
+        .map_or(resource.len(), |i| name_start + i);
+    Some(&resource[..name_end])
+}
+
+/// The longest prefix of every ARN in `resources` that ends in `/`.
+fn common_folder(resources: &[String]) -> Option<&str> {
+    let first = resources.first()?;
+    let common = resources.iter().skip(1).fold(first.len(), |len, other| {
+        first
+            .bytes()
+            .zip(other.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    let end = first[..common].rfind('/')?;
+    Some(&first[..=end])
 }
 
 /// A used ARN as a policy pattern that matches exactly it.

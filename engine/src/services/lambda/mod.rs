@@ -777,13 +777,16 @@ fn write_logs(
             .iam
             .authorize(&role, &function.name, action, resource, &context)
     };
+    // CloudWatch Logs authorizes group and stream creation on the group's stream ARN with an
+    // empty stream name, as its AccessDenied messages show.
+    let no_stream = format!("{group_arn}:log-stream:");
     let denied = services
         .logs
         .group(&group)
         .is_err()
-        .then(|| allowed("logs:CreateLogGroup", &format!("{group_arn}:*")).err())
+        .then(|| allowed("logs:CreateLogGroup", &no_stream).err())
         .flatten()
-        .or_else(|| allowed("logs:CreateLogStream", &format!("{group_arn}:*")).err())
+        .or_else(|| allowed("logs:CreateLogStream", &no_stream).err())
         .or_else(|| allowed("logs:PutLogEvents", &stream_arn).err());
     if let Some(denial) = denied {
         env.record(

@@ -160,7 +160,9 @@ impl NotificationConfiguration {
                         "prefix" => &mut destination.prefix,
                         "suffix" => &mut destination.suffix,
                         _ => {
-                            return Err(invalid("filter rule name must be either prefix or suffix"));
+                            return Err(invalid(
+                                "filter rule name must be either prefix or suffix",
+                            ));
                         }
                     };
                     if !slot.is_empty() {
