@@ -4,6 +4,9 @@
 
 use crate::api::Session;
 use crate::shell::split_script;
+use serde_json::Value;
+
+use crate::services::eventbridge::pattern::Pattern;
 use crate::sim::{EventQueue, SimRng};
 
 /// The workloads `cargo xtask bench` runs, by name.
@@ -12,6 +15,8 @@ pub const WORKLOADS: &[&str] = &[
     "shell_parse_10k_lines",
     "compaction_ctas_1000_objects",
     "compaction_group_by_100k_rows",
+    "pipeline_day",
+    "pattern_match_100k",
 ];
 
 /// Workloads too slow for the wasm page's 21 samples, run natively only; each processes
@@ -23,9 +28,14 @@ pub const NATIVE_WORKLOAD_ROWS: u64 = 1_000_000;
 pub const COMPACTION_OBJECTS: usize = 1000;
 pub const COMPACTION_RECORDS: usize = 100;
 
+/// Events and rules of the pattern-matching workload: every event is tried against every rule.
+pub const PATTERN_EVENTS: usize = 1_000;
+pub const PATTERN_RULES: usize = 100;
+
 /// One prepared sample of a workload.
 pub enum Case {
     EventQueue,
+    Patterns(Vec<Pattern>, Vec<Value>),
     ShellParse(String),
     /// A world holding the objects, and the command to time.
     Command(Box<Session>, &'static str),
@@ -48,6 +58,11 @@ pub fn prepare(name: &str) -> Option<Case> {
             Box::new(compaction_world(COMPACTION_OBJECTS, true)),
             GROUP_BY,
         )),
+        "pipeline_day" => Some(Case::Command(Box::new(pipeline_world()), "sim advance 1d")),
+        "pattern_match_100k" => Some(Case::Patterns(
+            patterns(PATTERN_RULES),
+            events(PATTERN_EVENTS),
+        )),
         "compaction_ctas_1m_rows" => {
             let objects = NATIVE_WORKLOAD_ROWS as usize / COMPACTION_RECORDS;
             Some(Case::Command(
@@ -65,6 +80,10 @@ impl Case {
         match self {
             Case::EventQueue => event_queue(100_000),
             Case::ShellParse(script) => shell_parse(script),
+            Case::Patterns(patterns, events) => events
+                .iter()
+                .map(|event| patterns.iter().filter(|p| p.matches(event)).count() as u64)
+                .sum(),
             Case::Command(session, line) => {
                 let outcome = session.exec(line);
                 assert!(outcome.ok, "bench command failed: {}", outcome.output);
@@ -77,6 +96,63 @@ impl Case {
 /// Prepares and runs a workload once (for tests and quick checks).
 pub fn run(name: &str) -> Option<u64> {
     prepare(name).map(|mut case| case.run())
+}
+
+/// The course's pipeline (`examples/pipeline-hour.sh`) set up and running at 00:00:30 with both
+/// schedules in place; the workload then runs a simulated day: 1,440 generator and 288
+/// compactor invocations, each compaction a real CTAS over every JSON file so far.
+pub fn pipeline_world() -> Session {
+    let script = include_str!("../../examples/pipeline-hour.sh");
+    let setup: String = script
+        .lines()
+        .take_while(|line| !line.starts_with("sim at "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let mut session = Session::with_seed(1);
+    let outcome = session.exec(&setup);
+    assert!(outcome.ok, "pipeline setup failed: {}", outcome.output);
+    session
+}
+
+/// `n` rule patterns of the shapes people write: sources, detail types, prefixes, numeric
+/// ranges, anything-but, nested fields.
+pub fn patterns(n: usize) -> Vec<Pattern> {
+    (0..n)
+        .map(|i| {
+            let text = match i % 5 {
+                0 => format!(r#"{{"source": ["shop.orders"], "detail-type": ["OrderPlaced"], "detail": {{"customer": [{{"prefix": "c{}"}}]}}}}"#, i % 10),
+                1 => format!(r#"{{"detail": {{"amount": [{{"numeric": [">", {}, "<=", {}]}}]}}}}"#, i * 10, i * 10 + 500),
+                2 => r#"{"source": [{"anything-but": ["aws.events"]}], "detail": {"status": ["PAID", "DECLINED"]}}"#.to_string(),
+                3 => format!(r#"{{"detail": {{"shipping": {{"country": ["KR", "US"], "zip": [{{"exists": true}}]}}, "items": {{"sku": ["sku-{i}"]}}}}}}"#),
+                _ => r#"{"$or": [{"detail": {"priority": ["high"]}}, {"detail": {"amount": [{"numeric": [">=", 1000]}]}}]}"#.to_string(),
+            };
+            Pattern::parse(&text).expect("bench patterns are valid")
+        })
+        .collect()
+}
+
+/// `n` order events with varied fields.
+pub fn events(n: usize) -> Vec<Value> {
+    let mut rng = SimRng::from_seed(3);
+    (0..n)
+        .map(|i| {
+            let status = ["PAID", "NEW", "DECLINED"][rng.below(3) as usize];
+            let priority = ["low", "high"][rng.below(2) as usize];
+            let country = ["KR", "US", "DE"][rng.below(3) as usize];
+            serde_json::json!({
+                "version": "0", "id": format!("e-{i}"), "source": "shop.orders", "detail-type": "OrderPlaced",
+                "account": "123456789012", "time": "2022-06-12T00:00:00Z", "region": "us-east-1", "resources": [],
+                "detail": {
+                    "customer": format!("c{}", rng.below(100)),
+                    "amount": rng.below(3000),
+                    "status": status,
+                    "priority": priority,
+                    "shipping": { "country": country, "zip": "04524" },
+                    "items": [{ "sku": format!("sku-{}", rng.below(200)) }, { "sku": "sku-7" }],
+                },
+            })
+        })
+        .collect()
 }
 
 /// Schedules `n` events at pseudo-random times within a simulated hour, then pops them all.
@@ -176,6 +252,16 @@ mod tests {
             assert_eq!(run(name), Some(first), "{name}");
         }
         assert!(prepare("nope").is_none());
+    }
+
+    #[test]
+    fn pattern_workload_matches_some_but_not_all_pairs() {
+        let matched = run("pattern_match_100k").unwrap();
+        let pairs = (PATTERN_EVENTS * PATTERN_RULES) as u64;
+        assert!(
+            matched > pairs / 20 && matched < pairs / 2,
+            "{matched} of {pairs}"
+        );
     }
 
     #[test]
