@@ -15,6 +15,8 @@ pub mod sql;
 pub mod table;
 
 #[cfg(test)]
+mod campaign_tests;
+#[cfg(test)]
 mod pipeline_tests;
 
 pub use api::{ExecOutcome, HostFiles, LogEntry, MemoryFiles, Session};

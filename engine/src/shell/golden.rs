@@ -625,3 +625,139 @@ fn least_privilege_from_what_a_role_used() {
         ),
     );
 }
+
+// Batches, visibility and redrive. Errors and limits are the SQS API Reference's
+// (SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibility: "Errors"; SetQueueAttributes:
+// RedrivePolicy) with SQS's own messages; a message moves to the dead-letter queue once its
+// receive count exceeds maxReceiveCount (SQS Developer Guide, "Using dead-letter queues").
+#[test]
+fn sqs_batches_visibility_and_redrive() {
+    let q = "https://sqs.us-east-1.amazonaws.com/123456789012";
+    let redrive = |policy: &str| {
+        format!(
+            "aws sqs set-queue-attributes --queue-url {q}/orders --attributes '{{\"RedrivePolicy\": \"{policy}\"}}'"
+        )
+    };
+    let dlq = "arn:aws:sqs:us-east-1:123456789012:orders-dlq";
+    let eleven: Vec<String> = (1..=11)
+        .map(|i| format!("Id={i},MessageBody=m{i}"))
+        .collect();
+    let script = [
+        "aws sqs create-queue --queue-name orders-dlq".to_string(),
+        "aws sqs create-queue --queue-name orders".to_string(),
+        format!(
+            "aws sqs send-message-batch --queue-url {q}/orders --entries Id=a,MessageBody=first Id=b,MessageBody=second,DelaySeconds=5 Id=c,MessageBody=third,DelaySeconds=901"
+        ),
+        format!("aws sqs send-message-batch --queue-url {q}/orders --entries '[]'"),
+        format!(
+            "aws sqs send-message-batch --queue-url {q}/orders --entries {}",
+            eleven.join(" ")
+        ),
+        format!(
+            "aws sqs send-message-batch --queue-url {q}/orders --entries Id=x,MessageBody=1 Id=x,MessageBody=2"
+        ),
+        format!(
+            "aws sqs send-message-batch --queue-url {q}/orders --entries 'Id=not ok,MessageBody=1'"
+        ),
+        format!("aws sqs send-message-batch --queue-url {q}/orders --entries Id=x"),
+        format!("aws sqs send-message-batch --queue-url {q}/nope --entries Id=x,MessageBody=1"),
+        format!("aws sqs receive-message --queue-url {q}/orders --attribute-names All"),
+        format!(
+            "aws sqs change-message-visibility --queue-url {q}/orders --receipt-handle 489ff253-d51b-4be5-b5ea-8d36e9e22058-7609dfe0-7eff-4a17-a714-3f42b5c5488e --visibility-timeout 0"
+        ),
+        format!(
+            "aws sqs change-message-visibility --queue-url {q}/orders --receipt-handle 489ff253-d51b-4be5-b5ea-8d36e9e22058-7609dfe0-7eff-4a17-a714-3f42b5c5488e --visibility-timeout 0"
+        ),
+        format!(
+            "aws sqs change-message-visibility --queue-url {q}/orders --receipt-handle made-up --visibility-timeout 10"
+        ),
+        format!(
+            "aws sqs change-message-visibility --queue-url {q}/orders --receipt-handle 489ff253-d51b-4be5-b5ea-8d36e9e22058-7609dfe0-7eff-4a17-a714-3f42b5c5488e --visibility-timeout 43201"
+        ),
+        "sim advance 5s".to_string(),
+        format!(
+            "aws sqs receive-message --queue-url {q}/orders --max-number-of-messages 10 --message-system-attribute-names ApproximateReceiveCount"
+        ),
+        format!(
+            "aws sqs delete-message-batch --queue-url {q}/orders --entries Id=first,ReceiptHandle=dff1a71b-0ab1-4013-b4e5-50b02c806908-7bb6bdb2-070c-4371-93c3-fa5ef11049e3 Id=bogus,ReceiptHandle=made-up"
+        ),
+        format!("aws sqs delete-message-batch --queue-url {q}/orders --entries '[]'"),
+        redrive("not json"),
+        redrive("{\\\"maxReceiveCount\\\": 1}"),
+        redrive(&format!(
+            "{{\\\"deadLetterTargetArn\\\": \\\"{dlq}\\\", \\\"maxReceiveCount\\\": 0}}"
+        )),
+        redrive("{\\\"deadLetterTargetArn\\\": \\\"orders-dlq\\\", \\\"maxReceiveCount\\\": 1}"),
+        redrive(
+            "{\\\"deadLetterTargetArn\\\": \\\"arn:aws:sqs:us-east-1:123456789012:nope\\\", \\\"maxReceiveCount\\\": 1}",
+        ),
+        format!("aws sqs set-queue-attributes --queue-url {q}/orders --attributes Colour=blue"),
+        redrive(&format!(
+            "{{\\\"deadLetterTargetArn\\\": \\\"{dlq}\\\", \\\"maxReceiveCount\\\": \\\"1\\\"}}"
+        )),
+        format!(
+            "aws sqs get-queue-attributes --queue-url {q}/orders --attribute-names RedrivePolicy VisibilityTimeout"
+        ),
+        "sim advance 31s".to_string(),
+        format!("aws sqs receive-message --queue-url {q}/orders"),
+        "sim trace --last 2".to_string(),
+        format!("aws sqs receive-message --queue-url {q}/orders-dlq --attribute-names All"),
+    ];
+    check("sqs_batches_visibility_and_redrive", &script.join("\n"));
+}
+
+// Event source mappings (Lambda Developer Guide, "Using Lambda with Amazon SQS"; Lambda API
+// Reference, CreateEventSourceMapping). The permission and visibility-timeout errors are the
+// ones Lambda returns for SQS sources; the rest are its validation errors.
+#[test]
+fn lambda_event_source_mappings() {
+    let q = "https://sqs.us-east-1.amazonaws.com/123456789012";
+    let jobs = "arn:aws:sqs:us-east-1:123456789012:jobs";
+    let create = "aws lambda create-event-source-mapping --function-name worker --event-source-arn";
+    let script = [
+        "aws sqs create-queue --queue-name jobs".to_string(),
+        "aws iam create-role --role-name worker-role --assume-role-policy-document '{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}'".to_string(),
+        "aws iam attach-role-policy --role-name worker-role --policy-arn arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".to_string(),
+        "aws lambda create-function --function-name worker --runtime python3.12 --handler lambda_function.lambda_handler --role arn:aws:iam::123456789012:role/worker-role --zip-file fileb://email-sender.zip --timeout 60".to_string(),
+        format!("{create} {jobs}"),
+        "aws iam attach-role-policy --role-name worker-role --policy-arn arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole".to_string(),
+        format!("{create} {jobs}"),
+        format!("aws sqs set-queue-attributes --queue-url {q}/jobs --attributes VisibilityTimeout=120"),
+        format!("{create} {jobs} --batch-size 0"),
+        format!("{create} {jobs} --batch-size 100"),
+        format!("{create} {jobs} --maximum-batching-window-in-seconds 301"),
+        format!("{create} {jobs} --function-response-types Everything"),
+        format!("{create} arn:aws:sqs:us-east-1:123456789012:missing"),
+        format!("{create} arn:aws:kinesis:us-east-1:123456789012:stream/clicks"),
+        format!("aws lambda create-event-source-mapping --function-name nope --event-source-arn {jobs}"),
+        format!("{create} {jobs} --batch-size 5"),
+        format!("{create} {jobs}"),
+        "aws lambda list-event-source-mappings".to_string(),
+        format!("aws sqs send-message --queue-url {q}/jobs --message-body '{{\"email\": \"ana@example.com\", \"subject\": \"Welcome\"}}'"),
+        "sim events".to_string(),
+        "sim advance 1s".to_string(),
+        "aws logs tail /aws/lambda/worker".to_string(),
+        "aws lambda update-event-source-mapping --uuid 221c45e6-41fe-43dd-97fb-ae920fc0902b --no-enabled".to_string(),
+        "aws lambda get-event-source-mapping --uuid 221c45e6-41fe-43dd-97fb-ae920fc0902b".to_string(),
+        format!("aws sqs send-message --queue-url {q}/jobs --message-body '{{\"email\": \"ben@example.com\"}}'"),
+        "sim advance 1m".to_string(),
+        format!("aws sqs get-queue-attributes --queue-url {q}/jobs --attribute-names ApproximateNumberOfMessages"),
+        "aws lambda update-event-source-mapping --uuid 221c45e6-41fe-43dd-97fb-ae920fc0902b --enabled --batch-size 20".to_string(),
+        "aws lambda update-event-source-mapping --uuid 221c45e6-41fe-43dd-97fb-ae920fc0902b --enabled --batch-size 20 --maximum-batching-window-in-seconds 5".to_string(),
+        "sim advance 10s".to_string(),
+        format!("aws sqs get-queue-attributes --queue-url {q}/jobs --attribute-names ApproximateNumberOfMessages"),
+        "aws lambda delete-event-source-mapping --uuid 221c45e6-41fe-43dd-97fb-ae920fc0902b".to_string(),
+        "aws lambda get-event-source-mapping --uuid 221c45e6-41fe-43dd-97fb-ae920fc0902b".to_string(),
+        "aws lambda list-event-source-mappings --function-name worker".to_string(),
+        "sim events".to_string(),
+    ];
+    check("lambda_event_source_mappings", &script.join("\n"));
+}
+
+#[test]
+fn email_campaign_example() {
+    check(
+        "email_campaign_example",
+        include_str!("../../../examples/email-campaign.sh"),
+    );
+}

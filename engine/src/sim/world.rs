@@ -179,6 +179,22 @@ impl Env<'_> {
         self.queue.retain(|pending| pending != event)
     }
 
+    /// Schedules `event` at `time_ms` unless an equal event is pending at or before then; one
+    /// pending later moves up. So a wake-up that several causes ask for is pending once.
+    pub fn schedule_earliest(&mut self, time_ms: Millis, event: Event) -> Result<(), SimError> {
+        let pending = self
+            .queue
+            .iter()
+            .filter(|(_, _, pending)| **pending == event)
+            .map(|(time, _, _)| time)
+            .min();
+        if pending.is_some_and(|time| time <= time_ms) {
+            return Ok(());
+        }
+        self.cancel(&event);
+        self.schedule(time_ms, event).map(|_| ())
+    }
+
     /// Whether an equal event is already pending (so periodic work is scheduled once).
     pub fn is_scheduled(&self, event: &Event) -> bool {
         self.queue.iter().any(|(_, _, pending)| pending == event)

@@ -383,6 +383,29 @@ static MANAGED_POLICIES: &[ManagedPolicy] = &[
 }"#,
     },
     ManagedPolicy {
+        name: "AWSLambdaSQSQueueExecutionRole",
+        arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+        path: "/service-role/",
+        // v1: what an SQS event source mapping needs, plus the basic execution role's logs.
+        document: r#"{
+  "Version" : "2012-10-17",
+  "Statement" : [
+    {
+      "Effect" : "Allow",
+      "Action" : [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents"
+      ],
+      "Resource" : "*"
+    }
+  ]
+}"#,
+    },
+    ManagedPolicy {
         name: "CloudWatchLogsFullAccess",
         arn: "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess",
         path: "/",
@@ -540,6 +563,15 @@ mod tests {
                 &context
             ),
             Decision::Allowed
+        );
+        let sqs_execution = named("AWSLambdaSQSQueueExecutionRole");
+        assert_eq!(
+            decision(sqs_execution, "sqs:DeleteMessage", queue, &context),
+            Decision::Allowed
+        );
+        assert_eq!(
+            decision(sqs_execution, "sqs:SendMessage", queue, &context),
+            Decision::ImplicitDeny
         );
         assert_eq!(
             decision(

@@ -75,7 +75,9 @@ impl Builtin {
                 "writes an invoice for an OrderPlaced event to s3://$BUCKET/invoices/"
             }
             Builtin::PaymentService => "charges an order; declines amounts over $LIMIT",
-            Builtin::EmailSender => "sends one email per SQS message in a batch",
+            Builtin::EmailSender => {
+                "sends one email per SQS message in a batch; reports messages without an email"
+            }
             Builtin::Echo => {
                 "returns its event; sleep_ms, memory_mb and fail make it slow, big or fail"
             }
@@ -532,6 +534,7 @@ fn email_sender(call: &mut Call, event: &Value) -> Result<Value, HandlerError> {
         .cloned()
         .unwrap_or_default();
     let mut sent = 0;
+    let mut failures = Vec::new();
     for record in &records {
         let body = record
             .get("body")
@@ -544,16 +547,21 @@ fn email_sender(call: &mut Call, event: &Value) -> Result<Value, HandlerError> {
                 "message = json.loads(record[\"body\"])",
             )
         })?;
-        let to = message
-            .get("email")
+        let id = record
+            .get("messageId")
             .and_then(Value::as_str)
-            .unwrap_or("nobody");
+            .unwrap_or_default();
+        let Some(to) = message.get("email").and_then(Value::as_str) else {
+            call.print(format!("no email address in message {id}"));
+            failures.push(json!({ "itemIdentifier": id }));
+            continue;
+        };
         let subject = message.get("subject").and_then(Value::as_str).unwrap_or("");
         call.work_us(5_000, 15_000);
         call.print(format!("sent '{subject}' to {to}"));
         sent += 1;
     }
-    Ok(json!({ "sent": sent, "batchItemFailures": [] }))
+    Ok(json!({ "sent": sent, "batchItemFailures": failures }))
 }
 
 fn echo(call: &mut Call, event: &Value) -> Result<Value, HandlerError> {

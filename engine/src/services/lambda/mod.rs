@@ -4,7 +4,9 @@
 //! (an init duration) and reused while warm; its duration comes from the work the handler does;
 //! it can time out or run out of memory; it writes CloudWatch-style logs (START, output, END,
 //! REPORT) to `/aws/lambda/<name>` when the role allows; and it is billed per ms in GB-seconds.
+//! Event source mappings (`esm`) poll SQS queues and invoke functions with batches.
 
+pub mod esm;
 pub mod handlers;
 
 use std::collections::BTreeMap;
@@ -186,8 +188,17 @@ pub struct FunctionConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Trigger {
     Cli,
-    EventBridge { rule_arn: String },
-    S3 { bucket: String },
+    EventBridge {
+        rule_arn: String,
+    },
+    S3 {
+        bucket: String,
+    },
+    /// A batch an event source mapping received from a queue.
+    Sqs {
+        queue_arn: String,
+        mapping_uuid: String,
+    },
 }
 
 impl Trigger {
@@ -196,6 +207,7 @@ impl Trigger {
             Trigger::Cli => "cli".into(),
             Trigger::EventBridge { rule_arn } => rule_arn.clone(),
             Trigger::S3 { bucket } => format!("arn:aws:s3:::{bucket}"),
+            Trigger::Sqs { queue_arn, .. } => queue_arn.clone(),
         }
     }
 }
@@ -209,6 +221,8 @@ pub enum LambdaEvent {
         trigger: Trigger,
         attempt: u32,
     },
+    /// An event source mapping's poller looks at its queue.
+    Poll { mapping_uuid: String },
 }
 
 impl LambdaEvent {
@@ -218,6 +232,9 @@ impl LambdaEvent {
                 function, attempt, ..
             } if *attempt > 0 => format!("lambda: {function} retry {attempt}"),
             LambdaEvent::Invoke { function, .. } => format!("lambda: invoke {function}"),
+            LambdaEvent::Poll { mapping_uuid } => {
+                format!("lambda: poll for event source mapping {mapping_uuid}")
+            }
         }
     }
 }
@@ -294,6 +311,8 @@ pub struct Lambda {
     functions: BTreeMap<String, Function>,
     /// Finished invocations, oldest first (the UI's timeline).
     invocations: Vec<Invocation>,
+    /// Event source mappings by UUID.
+    mappings: BTreeMap<String, esm::EventSourceMapping>,
 }
 
 /// Invocations kept for the timeline; older ones are dropped (their logs stay in CloudWatch).
@@ -509,14 +528,18 @@ pub fn invoke_async(env: &mut Env, function: &str, payload: String, trigger: Tri
     let _ = env.schedule(env.now_ms, event);
 }
 
-/// Runs a queued asynchronous invocation; a failed one is retried with Lambda's back-off.
+/// Runs a queued asynchronous invocation (a failed one is retried with Lambda's back-off) or an
+/// event source mapping's poll.
 pub fn on_event(services: &mut Services, env: &mut Env, event: LambdaEvent) {
-    let LambdaEvent::Invoke {
-        function,
-        payload,
-        trigger,
-        attempt,
-    } = event;
+    let (function, payload, trigger, attempt) = match event {
+        LambdaEvent::Invoke {
+            function,
+            payload,
+            trigger,
+            attempt,
+        } => (function, payload, trigger, attempt),
+        LambdaEvent::Poll { mapping_uuid } => return esm::poll(services, env, &mapping_uuid),
+    };
     let Ok(invocation) = invoke(services, env, &function, &payload, trigger.clone()) else {
         env.record(
             "lambda",
@@ -911,7 +934,8 @@ const RESERVED_ENV: &[&str] = &[
     "LAMBDA_RUNTIME_DIR",
 ];
 
-fn constraint(value: &str, member: &str, rule: &str) -> ServiceError {
+/// Lambda's `ValidationException` for a member outside its constraint.
+pub(crate) fn constraint(value: &str, member: &str, rule: &str) -> ServiceError {
     ServiceError::new(
         "ValidationException",
         format!(

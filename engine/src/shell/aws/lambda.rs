@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use super::s3api::cli_time;
 use super::shapes::{Shape, member};
 use super::{Args, CallError, Operation, ParamKind, param, required};
+use crate::services::lambda::esm::{self, EventSourceMapping, MappingConfig};
 use crate::services::lambda::handlers::Builtin;
 use crate::services::lambda::{self, Function, FunctionConfig, Outcome, Permission, Trigger};
 use crate::services::{ACCOUNT_ID, ServiceError};
@@ -25,6 +27,21 @@ const fn op(
 
 const NAME: super::Param = required("--function-name", ParamKind::String);
 static ENVIRONMENT: Shape = Shape::Structure(&[member("Variables", &Shape::StringMap)]);
+
+const UUID: super::Param = required("--uuid", ParamKind::String);
+
+/// The mapping parameters CreateEventSourceMapping and UpdateEventSourceMapping share.
+macro_rules! mapping_params {
+    ($($first:expr),*) => {
+        &[
+            $($first,)*
+            param("--batch-size", ParamKind::Integer),
+            param("--maximum-batching-window-in-seconds", ParamKind::Integer),
+            param("--function-response-types", ParamKind::Strings),
+            param("--enabled", ParamKind::Boolean),
+        ]
+    };
+}
 
 /// The configuration parameters CreateFunction and UpdateFunctionConfiguration share.
 macro_rules! config_params {
@@ -57,6 +74,12 @@ pub static OPERATIONS: &[Operation] = &[
         add_permission,
     ),
     op(
+        "create-event-source-mapping",
+        "CreateEventSourceMapping",
+        mapping_params!(NAME, param("--event-source-arn", ParamKind::String)),
+        create_event_source_mapping,
+    ),
+    op(
         "create-function",
         "CreateFunction",
         config_params!(
@@ -66,10 +89,22 @@ pub static OPERATIONS: &[Operation] = &[
         create_function,
     ),
     op(
+        "delete-event-source-mapping",
+        "DeleteEventSourceMapping",
+        &[UUID],
+        delete_event_source_mapping,
+    ),
+    op(
         "delete-function",
         "DeleteFunction",
         &[NAME],
         delete_function,
+    ),
+    op(
+        "get-event-source-mapping",
+        "GetEventSourceMapping",
+        &[UUID],
+        get_event_source_mapping,
     ),
     op("get-function", "GetFunction", &[NAME], get_function),
     op(
@@ -92,7 +127,22 @@ pub static OPERATIONS: &[Operation] = &[
         positional: Some("outfile"),
         call: invoke,
     },
+    op(
+        "list-event-source-mappings",
+        "ListEventSourceMappings",
+        &[
+            param("--function-name", ParamKind::String),
+            param("--event-source-arn", ParamKind::String),
+        ],
+        list_event_source_mappings,
+    ),
     op("list-functions", "ListFunctions", &[], list_functions),
+    op(
+        "update-event-source-mapping",
+        "UpdateEventSourceMapping",
+        mapping_params!(UUID, param("--function-name", ParamKind::String)),
+        update_event_source_mapping,
+    ),
     op(
         "update-function-configuration",
         "UpdateFunctionConfiguration",
@@ -407,4 +457,112 @@ fn invoke_sync(
     }
     out["ExecutedVersion"] = json!("$LATEST");
     Ok(out)
+}
+
+/// A mapping as the Lambda API returns it, in `state` (Creating, Enabled, Updating …).
+fn mapping_json(mapping: &EventSourceMapping, state: &str) -> Value {
+    json!({
+        "UUID": mapping.uuid,
+        "BatchSize": mapping.batch_size,
+        "MaximumBatchingWindowInSeconds": mapping.maximum_batching_window_s,
+        "EventSourceArn": mapping.event_source_arn,
+        "FunctionArn": mapping.function_arn(),
+        "LastModified": cli_time(mapping.last_modified_ms),
+        "State": state,
+        "StateTransitionReason": "USER_INITIATED",
+        "FunctionResponseTypes": mapping.function_response_types(),
+        "EventSourceMappingArn": mapping.arn(),
+    })
+}
+
+/// The state a settled mapping shows.
+fn settled(mapping: &EventSourceMapping) -> &'static str {
+    if mapping.enabled {
+        "Enabled"
+    } else {
+        "Disabled"
+    }
+}
+
+fn mapping_config(args: &Args) -> MappingConfig {
+    let types = args.strings("--function-response-types");
+    MappingConfig {
+        function: args.text("--function-name").map(str::to_string),
+        batch_size: args.integer("--batch-size"),
+        maximum_batching_window_s: args.integer("--maximum-batching-window-in-seconds"),
+        function_response_types: (!types.is_empty()).then(|| types.to_vec()),
+        enabled: args.boolean("--enabled"),
+    }
+}
+
+fn create_event_source_mapping(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let Some(source) = args.text("--event-source-arn") else {
+        return Err(CallError::NotSimulated(
+            "only SQS queues are event sources in the playground: pass --event-source-arn with a queue ARN".into(),
+        ));
+    };
+    let (services, mut env) = ctx.world.split();
+    let mapping = esm::create(
+        services,
+        &mut env,
+        args.required_text("--function-name"),
+        source,
+        MappingConfig {
+            function: None,
+            ..mapping_config(args)
+        },
+    )?;
+    // Lambda answers before the mapping is ready; it is Enabled (or Disabled) from then on.
+    let state = if mapping.enabled {
+        "Creating"
+    } else {
+        "Disabled"
+    };
+    Ok(mapping_json(&mapping, state))
+}
+
+fn update_event_source_mapping(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    let (mapping, was_enabled) = esm::update(
+        services,
+        &mut env,
+        args.required_text("--uuid"),
+        mapping_config(args),
+    )?;
+    let state = match (was_enabled, mapping.enabled) {
+        (false, true) => "Enabling",
+        (true, false) => "Disabling",
+        _ => "Updating",
+    };
+    Ok(mapping_json(&mapping, state))
+}
+
+fn delete_event_source_mapping(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    let mapping = esm::delete(services, &mut env, args.required_text("--uuid"))?;
+    Ok(mapping_json(&mapping, "Deleting"))
+}
+
+fn get_event_source_mapping(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let mapping = ctx
+        .world
+        .services()
+        .lambda
+        .mapping(args.required_text("--uuid"))?;
+    Ok(mapping_json(mapping, settled(mapping)))
+}
+
+fn list_event_source_mappings(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let function = args.text("--function-name").map(lambda::name_of);
+    let source = args.text("--event-source-arn");
+    let mappings: Vec<Value> = ctx
+        .world
+        .services()
+        .lambda
+        .mappings()
+        .filter(|m| function.is_none_or(|f| m.function == f))
+        .filter(|m| source.is_none_or(|s| m.event_source_arn == s))
+        .map(|m| mapping_json(m, settled(m)))
+        .collect();
+    Ok(json!({ "EventSourceMappings": mappings }))
 }

@@ -90,6 +90,8 @@ pub enum ParamKind {
     Structure(&'static str, &'static Shape),
     /// A local file path whose bytes are the value (`--body`).
     Blob,
+    /// A flag without a value: `--enabled` is true, `--no-enabled` false.
+    Boolean,
 }
 
 pub struct Param {
@@ -161,6 +163,7 @@ enum ArgValue {
     Integer(i64),
     Json(Value),
     Bytes(Vec<u8>),
+    Bool(bool),
 }
 
 impl Args {
@@ -202,6 +205,14 @@ impl Args {
     pub fn json(&self, flag: &str) -> Option<&Value> {
         match self.get(flag) {
             Some(ArgValue::Json(value)) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A `--flag` / `--no-flag` pair's value, if either was given.
+    pub fn boolean(&self, flag: &str) -> Option<bool> {
+        match self.get(flag) {
+            Some(ArgValue::Bool(value)) => Some(*value),
             _ => None,
         }
     }
@@ -440,10 +451,38 @@ fn parse_params(
             args.positional = Some(word.to_string());
             continue;
         }
+        if let Some(param) = flag.strip_prefix("--no-").and_then(|name| {
+            operation
+                .params
+                .iter()
+                .find(|p| matches!(p.kind, ParamKind::Boolean) && &p.flag[2..] == name)
+        }) {
+            args.values.push((param.flag, ArgValue::Bool(false)));
+            continue;
+        }
         let Some(param) = operation.params.iter().find(|p| p.flag == flag) else {
             unknown.push(word);
             continue;
         };
+        if let ParamKind::Boolean = param.kind {
+            args.values.push((param.flag, ArgValue::Bool(true)));
+            continue;
+        }
+        // A list of structures takes several shorthand values, one per word (`--entries
+        // Id=1,MessageBody=a Id=2,MessageBody=b`), as the CLI's list arguments do.
+        if let ParamKind::Structure(api_name, list @ Shape::List(_)) = &param.kind {
+            let mut words: Vec<&str> = inline.into_iter().collect();
+            while let Some(next) = cursor.peek().filter(|w| !w.starts_with("--")) {
+                words.push(next);
+                cursor.next_word();
+            }
+            if words.is_empty() {
+                return Err(expected_one_argument(flag));
+            }
+            let value = list_value(param.flag, api_name, list, &words, files)?;
+            args.values.push((param.flag, ArgValue::Json(value)));
+            continue;
+        }
         if let ParamKind::Strings = param.kind {
             let mut words: Vec<String> = inline.map(str::to_string).into_iter().collect();
             while let Some(next) = cursor.peek().filter(|w| !w.starts_with("--")) {
@@ -496,6 +535,35 @@ fn parse_params(
     Ok(args)
 }
 
+/// The items of every word, concatenated, then checked against the list's shape.
+fn list_value(
+    flag: &str,
+    api_name: &str,
+    list: &Shape,
+    words: &[&str],
+    files: &dyn HostFiles,
+) -> Result<Value, CommandError> {
+    let mut items = Vec::new();
+    for word in words {
+        match shapes::read_value(flag, word, list, files)
+            .map_err(|err| CommandError::Rendered(format!("\n{err}\n")))?
+        {
+            Value::Array(more) => items.extend(more),
+            other => items.push(other),
+        }
+    }
+    let value = Value::Array(items);
+    let errors = shapes::validate(api_name, &value, list);
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(CommandError::Rendered(format!(
+            "\nParameter validation failed:\n{}\n",
+            errors.join("\n")
+        )))
+    }
+}
+
 fn convert(param: &Param, text: &str, files: &dyn HostFiles) -> Result<ArgValue, CommandError> {
     match &param.kind {
         ParamKind::String => match text.strip_prefix("file://") {
@@ -510,7 +578,9 @@ fn convert(param: &Param, text: &str, files: &dyn HostFiles) -> Result<ArgValue,
                 }),
             None => Ok(ArgValue::Text(text.to_string())),
         },
-        ParamKind::Strings => unreachable!("parse_params collects list parameters"),
+        ParamKind::Strings | ParamKind::Boolean => {
+            unreachable!("parse_params handles list and boolean parameters")
+        }
         ParamKind::Integer => text.parse().map(ArgValue::Integer).map_err(|_| {
             usage_error(&format!(
                 "argument {}: invalid int value: '{text}'",
