@@ -10,7 +10,7 @@ use super::{
     format_iso,
 };
 use crate::services::eventbridge::Targets;
-use crate::services::{Services, athena, eventbridge, lambda, s3};
+use crate::services::{Services, athena, eventbridge, lambda, s3, scheduler};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -48,6 +48,7 @@ pub enum Event {
     Athena(athena::AthenaEvent),
     EventBridge(eventbridge::EventBridgeEvent),
     Lambda(lambda::LambdaEvent),
+    Scheduler(scheduler::SchedulerEvent),
 }
 
 impl Event {
@@ -59,6 +60,7 @@ impl Event {
             Event::Athena(event) => event.describe(),
             Event::EventBridge(event) => event.describe(),
             Event::Lambda(event) => event.describe(),
+            Event::Scheduler(event) => event.describe(),
         }
     }
 }
@@ -177,6 +179,11 @@ impl Env<'_> {
     /// Cancels every pending event equal to `event` (a schedule that was changed or removed).
     pub fn cancel(&mut self, event: &Event) -> usize {
         self.queue.retain(|pending| pending != event)
+    }
+
+    /// Cancels every pending event `matches` picks (all of a schedule's pending work).
+    pub fn cancel_if(&mut self, matches: impl Fn(&Event) -> bool) -> usize {
+        self.queue.retain(|pending| !matches(pending))
     }
 
     /// Whether an equal event is already pending (so periodic work is scheduled once).
@@ -299,6 +306,10 @@ impl World {
             Event::Lambda(event) => {
                 let (services, mut env) = self.split();
                 lambda::on_event(services, &mut env, event);
+            }
+            Event::Scheduler(event) => {
+                let (services, mut env) = self.split();
+                scheduler::on_event(services, &mut env, event);
             }
         }
         true

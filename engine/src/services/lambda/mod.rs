@@ -186,7 +186,13 @@ pub struct FunctionConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Trigger {
     Cli,
-    EventBridge { rule_arn: String },
+    EventBridge {
+        rule_arn: String,
+    },
+    /// An EventBridge Scheduler schedule, calling as its execution role.
+    Scheduler {
+        schedule_arn: String,
+    },
 }
 
 impl Trigger {
@@ -194,6 +200,7 @@ impl Trigger {
         match self {
             Trigger::Cli => "cli".into(),
             Trigger::EventBridge { rule_arn } => rule_arn.clone(),
+            Trigger::Scheduler { schedule_arn } => schedule_arn.clone(),
         }
     }
 }
