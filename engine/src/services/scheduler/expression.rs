@@ -37,7 +37,7 @@ impl Expression {
         let padded = |s: &str| s.trim() != s;
         if padded(text) || inner.is_some_and(padded) {
             return Err(invalid(format!(
-                "no spaces around the expression or just inside its parentheses: `{}`",
+                "no spaces around the expression or just inside its parentheses; write {}",
                 tidy(text)
             )));
         }
@@ -79,11 +79,7 @@ impl Expression {
 fn tidy(text: &str) -> String {
     let text = text.trim();
     match text.split_once('(') {
-        Some((name, rest)) => format!(
-            "write {}({})",
-            name.trim(),
-            rest.trim_end_matches(')').trim()
-        ),
+        Some((name, rest)) => format!("{}({})", name.trim(), rest.trim_end_matches(')').trim()),
         None => text.to_string(),
     }
 }

@@ -719,3 +719,305 @@ fn deliver(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::api::Session;
+    use crate::shell::MemoryFiles;
+    use crate::sim::{TraceEvent, TraceValue, World, WorldConfig, parse_iso};
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/scheduler-role";
+    const QUEUE: &str = "arn:aws:sqs:us-east-1:123456789012:ticks";
+
+    /// A session at `start` with a queue and an execution role Scheduler may use to send to it.
+    fn session(seed: u64, start: &str) -> Session {
+        let config = WorldConfig {
+            seed,
+            start_ms: parse_iso(start).unwrap(),
+        };
+        let mut session = Session::new(config, Box::new(MemoryFiles::default()));
+        for line in [
+            "aws sqs create-queue --queue-name ticks",
+            r#"aws iam create-role --role-name scheduler-role --assume-role-policy-document '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'"#,
+            r#"aws iam put-role-policy --role-name scheduler-role --policy-name send --policy-document '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}'"#,
+        ] {
+            let outcome = session.exec(line);
+            assert!(outcome.ok, "{line}: {}", outcome.output);
+        }
+        session
+    }
+
+    fn request(name: &str, expression: &str) -> ScheduleRequest {
+        ScheduleRequest {
+            name: name.into(),
+            expression: expression.into(),
+            window_mode: "OFF".into(),
+            target: Some(Target {
+                arn: QUEUE.into(),
+                role_arn: ROLE.into(),
+                input: None,
+            }),
+            ..ScheduleRequest::default()
+        }
+    }
+
+    fn events<'a>(session: &'a Session, kind: &str) -> Vec<&'a TraceEvent> {
+        session
+            .world()
+            .trace()
+            .events()
+            .iter()
+            .filter(|e| e.service == "scheduler" && e.kind == kind)
+            .collect()
+    }
+
+    fn time_field(event: &TraceEvent, name: &str) -> Millis {
+        match event.field(name) {
+            Some(TraceValue::Str(text)) => parse_iso(text).unwrap(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    /// Calls CreateSchedule on the service directly and checks that a refusal changed nothing.
+    fn refused(world: &mut World, request: ScheduleRequest) -> ServiceError {
+        let before = world.snapshot();
+        let (services, mut env) = world.split();
+        let err = services
+            .scheduler
+            .create_schedule(&mut env, request)
+            .unwrap_err();
+        assert_eq!(
+            world.snapshot(),
+            before,
+            "a refused request changed the world"
+        );
+        err
+    }
+
+    // Error codes and messages of the Scheduler API Reference (CreateSchedule, Errors);
+    // "Schedule N already exists." / "does not exist." as AWS returns them (aws-sdk-js-v3#5720),
+    // "Invalid Schedule Expression …." as LocalStack recorded it from AWS.
+    #[test]
+    fn bad_requests_get_aws_errors_and_change_nothing() {
+        let mut world = World::new(WorldConfig::default());
+        let now_ms = world.now_ms();
+        let check = |world: &mut World, request: ScheduleRequest, code: &str, message: &str| {
+            let err = refused(world, request);
+            assert_eq!((err.code, err.message.as_str()), (code, message));
+        };
+        check(
+            &mut world,
+            request("every", "rate( 10 minutes )"),
+            "ValidationException",
+            "Invalid Schedule Expression rate( 10 minutes ).",
+        );
+        check(
+            &mut world,
+            ScheduleRequest {
+                time_zone: Some("Mars/Olympus_Mons".into()),
+                ..request("every", "rate(10 minutes)")
+            },
+            "ValidationException",
+            "Invalid time zone Mars/Olympus_Mons.",
+        );
+        check(
+            &mut world,
+            ScheduleRequest {
+                window_mode: "FLEXIBLE".into(),
+                maximum_window_minutes: Some(1441),
+                ..request("every", "rate(10 minutes)")
+            },
+            "ValidationException",
+            "1 validation error detected: Value '1441' at 'flexibleTimeWindow.maximumWindowInMinutes' failed to satisfy constraint: Member must have value less than or equal to 1440",
+        );
+        check(
+            &mut world,
+            ScheduleRequest {
+                group: Some("reports".into()),
+                ..request("every", "rate(10 minutes)")
+            },
+            "ResourceNotFoundException",
+            "Schedule group reports does not exist.",
+        );
+        check(
+            &mut world,
+            ScheduleRequest {
+                start_ms: Some(now_ms - 86_400_000),
+                ..request("every", "rate(10 minutes)")
+            },
+            "ValidationException",
+            "The StartDate you specify cannot be earlier than 5 minutes ago.",
+        );
+        let (services, mut env) = world.split();
+        services
+            .scheduler
+            .create_schedule(&mut env, request("every", "rate(10 minutes)"))
+            .unwrap();
+        check(
+            &mut world,
+            request("every", "rate(1 hour)"),
+            "ConflictException",
+            "Schedule every already exists.",
+        );
+        let (services, mut env) = world.split();
+        let err = services
+            .scheduler
+            .update_schedule(&mut env, request("missing", "rate(1 hour)"))
+            .unwrap_err();
+        assert_eq!(err.message, "Schedule missing does not exist.");
+    }
+
+    // User guide: without a StartDate a rate schedule starts invoking at once.
+    #[test]
+    fn a_rate_sends_input_to_the_queue_from_creation_on() {
+        let mut session = session(1, "2022-06-12T00:00:00Z");
+        let outcome = session.exec(&format!(
+            "aws scheduler create-schedule --name every-5 --schedule-expression 'rate(5 minutes)' --flexible-time-window Mode=OFF --target Arn={QUEUE},RoleArn={ROLE}"
+        ));
+        assert!(outcome.ok, "{}", outcome.output);
+        assert!(session.exec("sim advance 12m").ok);
+        let fired: Vec<String> = events(&session, "schedule-fired")
+            .iter()
+            .map(|e| format_iso(time_field(e, "time")))
+            .collect();
+        assert_eq!(
+            fired,
+            [
+                "2022-06-12T00:00:00Z",
+                "2022-06-12T00:05:00Z",
+                "2022-06-12T00:10:00Z"
+            ]
+        );
+        assert_eq!(events(&session, "target-invoked").len(), 3);
+        let queue = session.world().services().sqs.queue("ticks").unwrap();
+        assert_eq!(queue.counts(session.world().now_ms()).0, 3);
+    }
+
+    // A daily 02:30 in New York across both 2022 transitions, through the event queue.
+    #[test]
+    fn a_new_york_cron_skips_the_spring_gap_and_runs_once_in_autumn() {
+        for (start, expected) in [
+            // 2022-03-13 02:30 does not exist in New York.
+            (
+                "2022-03-11T12:00:00Z",
+                vec!["2022-03-12T07:30:00Z", "2022-03-14T06:30:00Z"],
+            ),
+            // 2022-11-06 02:30 comes once, after the repeated hour, in EST.
+            (
+                "2022-11-04T12:00:00Z",
+                vec![
+                    "2022-11-05T06:30:00Z",
+                    "2022-11-06T07:30:00Z",
+                    "2022-11-07T07:30:00Z",
+                ],
+            ),
+        ] {
+            let mut session = session(1, start);
+            let outcome = session.exec(&format!(
+                "aws scheduler create-schedule --name nightly --schedule-expression 'cron(30 2 * * ? *)' --schedule-expression-timezone America/New_York --flexible-time-window Mode=OFF --target Arn={QUEUE},RoleArn={ROLE}"
+            ));
+            assert!(outcome.ok, "{}", outcome.output);
+            assert!(session.exec("sim advance 3d").ok);
+            let fired: Vec<String> = events(&session, "schedule-fired")
+                .iter()
+                .map(|e| format_iso(time_field(e, "scheduled-time")))
+                .collect();
+            assert_eq!(fired, expected, "from {start}");
+        }
+    }
+
+    #[test]
+    fn a_one_time_schedule_with_delete_runs_once_and_goes() {
+        let mut session = session(1, "2022-06-12T00:00:00Z");
+        let outcome = session.exec(&format!(
+            "aws scheduler create-schedule --name once --schedule-expression 'at(2022-06-12T09:05:00)' --schedule-expression-timezone Asia/Seoul --action-after-completion DELETE --flexible-time-window Mode=OFF --target Arn={QUEUE},RoleArn={ROLE}"
+        ));
+        assert!(outcome.ok, "{}", outcome.output);
+        assert!(session.exec("sim advance 1h").ok);
+        let fired = events(&session, "schedule-fired");
+        assert_eq!(fired.len(), 1);
+        assert_eq!(
+            format_iso(time_field(fired[0], "time")),
+            "2022-06-12T00:05:00Z"
+        );
+        let deleted = events(&session, "schedule-deleted");
+        assert_eq!(
+            deleted[0].field("reason"),
+            Some(&TraceValue::from("completed"))
+        );
+        assert!(
+            session
+                .world()
+                .services()
+                .scheduler
+                .schedule(None, "once")
+                .is_err()
+        );
+        assert!(session.world().queue().is_empty());
+    }
+
+    #[test]
+    fn a_role_without_permission_fails_the_target_and_sends_nothing() {
+        let mut session = session(1, "2022-06-12T00:00:00Z");
+        assert!(
+            session
+                .exec("aws iam delete-role-policy --role-name scheduler-role --policy-name send")
+                .ok
+        );
+        assert!(session.exec(&format!(
+            "aws scheduler create-schedule --name every --schedule-expression 'rate(1 minute)' --flexible-time-window Mode=OFF --target Arn={QUEUE},RoleArn={ROLE}"
+        )).ok);
+        assert!(session.exec("sim advance 30s").ok);
+        let failed = events(&session, "target-failed");
+        assert_eq!(failed.len(), 1);
+        let Some(TraceValue::Str(reason)) = failed[0].field("reason") else {
+            panic!("a reason");
+        };
+        assert!(reason.starts_with("AccessDenied"), "{reason}");
+        let queue = session.world().services().sqs.queue("ticks").unwrap();
+        assert_eq!(queue.counts(session.world().now_ms()), (0, 0, 0));
+    }
+
+    #[test]
+    fn same_seed_same_trace() {
+        let run = |seed| {
+            let mut session = session(seed, "2022-06-12T00:00:00Z");
+            assert!(session.exec(&format!(
+                "aws scheduler create-schedule --name jitter --schedule-expression 'rate(10 minutes)' --flexible-time-window Mode=FLEXIBLE,MaximumWindowInMinutes=15 --target Arn={QUEUE},RoleArn={ROLE}"
+            )).ok);
+            assert!(session.exec("sim advance 3h").ok);
+            session.world().trace().hash()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        // Every invocation of a flexible schedule happens within
+        // [scheduled, scheduled + MaximumWindowInMinutes), whatever the seed and window.
+        #[test]
+        fn flexible_invocations_stay_in_their_window(seed in 0u64..1_000, window in 1i64..=WINDOW_MINUTES_MAX, rate in 1i64..=90) {
+            let mut session = session(seed, "2022-06-12T00:00:00Z");
+            let unit = if rate == 1 { "minute" } else { "minutes" };
+            let outcome = session.exec(&format!(
+                "aws scheduler create-schedule --name jitter --schedule-expression 'rate({rate} {unit})' --flexible-time-window Mode=FLEXIBLE,MaximumWindowInMinutes={window} --target Arn={QUEUE},RoleArn={ROLE}"
+            ));
+            prop_assert!(outcome.ok, "{}", outcome.output);
+            // Long enough for the first invocation even with a day-long window.
+            let advance = format!("sim advance {}m", window + 180);
+            prop_assert!(session.exec(&advance).ok);
+            let fired = events(&session, "schedule-fired");
+            prop_assert!(!fired.is_empty());
+            for event in fired {
+                let (scheduled, actual) = (time_field(event, "scheduled-time"), time_field(event, "time"));
+                prop_assert!(scheduled <= actual && actual < scheduled + window * 60_000,
+                    "seed {seed}: scheduled {scheduled}, invoked {actual}, window {window} min");
+            }
+        }
+    }
+}
