@@ -8,6 +8,7 @@ pub mod iam;
 pub mod lambda;
 pub mod logs;
 pub mod s3;
+pub mod scheduler;
 pub mod sqs;
 
 /// The account every learner's world lives in (the account ID AWS's own documentation uses).
@@ -67,6 +68,7 @@ pub struct Services {
     pub lambda: lambda::Lambda,
     pub logs: logs::Logs,
     pub iam: iam::Iam,
+    pub scheduler: scheduler::Scheduler,
 }
 
 /// An error a service returns: AWS's error code and message, and our explanation when AWS's

@@ -761,3 +761,91 @@ fn email_campaign_example() {
         include_str!("../../../examples/email-campaign.sh"),
     );
 }
+
+const SCHEDULER_TRUST: &str = r#"'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'"#;
+const SCHEDULER_ROLE: &str = "arn:aws:iam::123456789012:role/scheduler-role";
+
+// EventBridge Scheduler: reply shapes from the AWS CLI's examples (awscli/examples/scheduler:
+// create-schedule, get-schedule, list-schedules, list-schedule-groups); "Schedule N already
+// exists." and "Schedule N does not exist." as AWS returns them; "Invalid Schedule Expression …"
+// as LocalStack's AWS-validated snapshots record it. A rate without --start-date runs at once
+// (user guide, "Schedule types on EventBridge Scheduler"); flexible windows draw each invocation
+// within MaximumWindowInMinutes.
+#[test]
+fn scheduler_schedules_and_groups() {
+    let target = format!("Arn=arn:aws:sqs:us-east-1:123456789012:ticks,RoleArn={SCHEDULER_ROLE}");
+    check(
+        "scheduler_schedules_and_groups",
+        &format!(
+            "aws sqs create-queue --queue-name ticks\n\
+             aws iam create-role --role-name scheduler-role --assume-role-policy-document {SCHEDULER_TRUST}\n\
+             aws iam put-role-policy --role-name scheduler-role --policy-name send --policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"sqs:SendMessage\", \"Resource\": \"arn:aws:sqs:us-east-1:123456789012:ticks\"}}]}}'\n\
+             aws scheduler create-schedule --name every-5 --schedule-expression 'rate(5 minutes)' --flexible-time-window '{{\"Mode\": \"OFF\"}}' --target '{{\"Arn\": \"arn:aws:sqs:us-east-1:123456789012:ticks\", \"RoleArn\": \"{SCHEDULER_ROLE}\", \"Input\": \"{{\\\"tick\\\": true}}\"}}'\n\
+             aws scheduler get-schedule --name every-5\n\
+             sim events\n\
+             sim advance 10m\n\
+             aws sqs get-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/ticks --attribute-names ApproximateNumberOfMessages\n\
+             aws scheduler create-schedule --name every-5 --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target {target}\n\
+             aws scheduler create-schedule-group --name reports\n\
+             aws scheduler create-schedule-group --name reports\n\
+             aws scheduler list-schedule-groups\n\
+             aws scheduler create-schedule --name nightly --group-name reports --schedule-expression 'cron(30 2 * * ? *)' --schedule-expression-timezone America/New_York --flexible-time-window Mode=FLEXIBLE,MaximumWindowInMinutes=15 --target {target} --description 'nightly report' --start-date 2022-06-13T00:00:00Z --end-date 2022-12-31T00:00:00Z\n\
+             aws scheduler get-schedule --name nightly\n\
+             aws scheduler get-schedule --name nightly --group-name reports\n\
+             aws scheduler update-schedule --name every-5 --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target {target} --state DISABLED\n\
+             aws scheduler list-schedules\n\
+             aws scheduler list-schedules --state DISABLED\n\
+             aws scheduler list-schedules --name-prefix night --group-name reports\n\
+             sim events\n\
+             sim advance 1d8h\n\
+             sim trace --last 3\n\
+             aws scheduler delete-schedule --name every-5\n\
+             aws scheduler delete-schedule --name every-5\n\
+             aws scheduler get-schedule --name every-5 --group-name nowhere\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate( 10 minutes )' --flexible-time-window Mode=OFF --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'cron(0 1 * * * *)' --flexible-time-window Mode=OFF --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'at(2022-06-12T10:00:00Z)' --flexible-time-window Mode=OFF --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --schedule-expression-timezone Mars/Olympus_Mons --flexible-time-window Mode=OFF --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=FLEXIBLE --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=FLEXIBLE,MaximumWindowInMinutes=1441 --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=SOMETIMES --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target {target} --state PAUSED\n\
+             aws scheduler create-schedule --name 'bad name' --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target Arn=arn:aws:sns:us-east-1:123456789012:alerts,RoleArn={SCHEDULER_ROLE}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target Arn=arn:aws:sqs:us-east-1:123456789012:ticks\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --target {target}\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target {target} --start-date yesterday\n\
+             aws scheduler create-schedule --name bad --schedule-expression 'rate(1 hour)' --flexible-time-window Mode=OFF --target {target} --start-date 2022-07-01 --end-date 2022-06-30\n\
+             aws scheduler list-schedules --state PAUSED\n\
+             aws scheduler list-schedules"
+        ),
+    );
+}
+
+// Scheduler calls its target as the execution role (user guide, "Set up the execution role"):
+// without lambda:InvokeFunction the invocation fails and nothing runs; a one-time at() schedule
+// in Asia/Seoul with ActionAfterCompletion DELETE runs once and deletes itself.
+#[test]
+fn scheduler_invokes_lambda_as_its_role() {
+    let lambda = "arn:aws:lambda:us-east-1:123456789012:function:echo";
+    check(
+        "scheduler_invokes_lambda_as_its_role",
+        &format!(
+            "{}\
+             aws iam create-role --role-name scheduler-role --assume-role-policy-document {SCHEDULER_TRUST}\n\
+             aws scheduler create-schedule --name once --schedule-expression 'at(2022-06-12T09:05:00)' --schedule-expression-timezone Asia/Seoul --action-after-completion DELETE --flexible-time-window Mode=OFF --target '{{\"Arn\": \"{lambda}\", \"RoleArn\": \"{SCHEDULER_ROLE}\", \"Input\": \"{{\\\"hello\\\": \\\"scheduler\\\"}}\"}}'\n\
+             sim events\n\
+             sim advance 10m\n\
+             aws scheduler get-schedule --name once\n\
+             aws iam put-role-policy --role-name scheduler-role --policy-name invoke --policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"lambda:InvokeFunction\", \"Resource\": \"{lambda}\"}}]}}'\n\
+             aws scheduler create-schedule --name once --schedule-expression 'at(2022-06-12T09:30:00)' --schedule-expression-timezone Asia/Seoul --action-after-completion DELETE --flexible-time-window Mode=OFF --target '{{\"Arn\": \"{lambda}\", \"RoleArn\": \"{SCHEDULER_ROLE}\", \"Input\": \"{{\\\"hello\\\": \\\"scheduler\\\"}}\"}}'\n\
+             sim advance 30m\n\
+             aws scheduler list-schedules\n\
+             aws scheduler create-schedule --name wrong-role --schedule-expression 'rate(1 day)' --flexible-time-window Mode=OFF --target Arn={lambda},RoleArn=arn:aws:iam::123456789012:role/fn-role\n\
+             sim advance 1m\n\
+             sim trace --last 19\n\
+             aws logs tail /aws/lambda/echo --since 1h --format short",
+            lambda_setup("echo", "")
+        ),
+    );
+}

@@ -10,7 +10,7 @@ use super::{
     format_iso,
 };
 use crate::services::Targets;
-use crate::services::{Services, athena, eventbridge, lambda, s3};
+use crate::services::{Services, athena, eventbridge, lambda, s3, scheduler};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -48,6 +48,7 @@ pub enum Event {
     Athena(athena::AthenaEvent),
     EventBridge(eventbridge::EventBridgeEvent),
     Lambda(lambda::LambdaEvent),
+    Scheduler(scheduler::SchedulerEvent),
 }
 
 impl Event {
@@ -59,6 +60,7 @@ impl Event {
             Event::Athena(event) => event.describe(),
             Event::EventBridge(event) => event.describe(),
             Event::Lambda(event) => event.describe(),
+            Event::Scheduler(event) => event.describe(),
         }
     }
 }
@@ -195,6 +197,11 @@ impl Env<'_> {
         self.schedule(time_ms, event).map(|_| ())
     }
 
+    /// Cancels every pending event `matches` picks (all of a schedule's pending work).
+    pub fn cancel_if(&mut self, matches: impl Fn(&Event) -> bool) -> usize {
+        self.queue.retain(|pending| !matches(pending))
+    }
+
     /// Whether an equal event is already pending (so periodic work is scheduled once).
     pub fn is_scheduled(&self, event: &Event) -> bool {
         self.queue.iter().any(|(_, _, pending)| pending == event)
@@ -323,6 +330,10 @@ impl World {
             Event::Lambda(event) => {
                 let (services, mut env) = self.split();
                 lambda::on_event(services, &mut env, event);
+            }
+            Event::Scheduler(event) => {
+                let (services, mut env) = self.split();
+                scheduler::on_event(services, &mut env, event);
             }
         }
         true

@@ -7,7 +7,7 @@
 //! AWS answers every invalid expression with the same `Parameter ScheduleExpression is not
 //! valid.`; `ScheduleError::explanation` says what exactly is wrong, for learners.
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Weekday};
 
 use crate::sim::Millis;
 
@@ -341,8 +341,15 @@ impl Cron {
 
     /// The first whole minute strictly after `after_ms` that matches, or `None`.
     pub fn next_after(&self, after_ms: Millis) -> Option<Millis> {
-        let start = (after_ms.div_euclid(MINUTE_MS) + 1) * MINUTE_MS;
-        let start = DateTime::from_timestamp_millis(start)?.naive_utc();
+        let after = DateTime::from_timestamp_millis(after_ms)?.naive_utc();
+        self.next_wall_time_after(after)
+            .map(|at| at.and_utc().timestamp_millis())
+    }
+
+    /// The first whole minute of wall-clock time strictly after `after` that matches, with no
+    /// time zone attached: EventBridge Scheduler reads the fields in the schedule's time zone.
+    pub fn next_wall_time_after(&self, after: NaiveDateTime) -> Option<NaiveDateTime> {
+        let start = after.with_second(0)?.with_nanosecond(0)? + chrono::TimeDelta::minutes(1);
         let mut date = start.date();
         let mut first_day = true;
         while date.year() <= YEAR_MAX {
@@ -365,8 +372,7 @@ impl Cron {
                 for minute_of_day in from_minute..24 * 60 {
                     let (h, m) = (minute_of_day / 60, minute_of_day % 60);
                     if self.hours.contains(h as i32) && self.minutes.contains(m as i32) {
-                        let at = date.and_hms_opt(h, m, 0)?.and_utc();
-                        return Some(at.timestamp_millis());
+                        return date.and_hms_opt(h, m, 0);
                     }
                 }
             }

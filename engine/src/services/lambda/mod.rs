@@ -199,6 +199,10 @@ pub enum Trigger {
         queue_arn: String,
         mapping_uuid: String,
     },
+    /// An EventBridge Scheduler schedule, calling as its execution role.
+    Scheduler {
+        schedule_arn: String,
+    },
 }
 
 impl Trigger {
@@ -208,6 +212,7 @@ impl Trigger {
             Trigger::EventBridge { rule_arn } => rule_arn.clone(),
             Trigger::S3 { bucket } => format!("arn:aws:s3:::{bucket}"),
             Trigger::Sqs { queue_arn, .. } => queue_arn.clone(),
+            Trigger::Scheduler { schedule_arn } => schedule_arn.clone(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod lambda;
 mod logs;
 mod s3;
 mod s3api;
+mod scheduler;
 mod shapes;
 mod sqs;
 mod sts;
@@ -241,6 +242,7 @@ fn operations() -> impl Iterator<Item = &'static Operation> {
         .chain(lambda::OPERATIONS)
         .chain(logs::OPERATIONS)
         .chain(iam::OPERATIONS)
+        .chain(scheduler::OPERATIONS)
 }
 
 /// Global options: name and whether it takes a value.
