@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{CATALOG_NAME, Catalog, CatalogChange, Database, Table};
 pub use results::{ColumnInfo, ResultSet};
-pub use source::{S3Tables, split_location, table_schema};
+pub use source::{FileStats, S3Tables, split_location, table_schema};
 
 use crate::services::s3::{PutObject, S3};
 use crate::services::uuid;
@@ -34,6 +34,9 @@ const WRITE_FILE_MS: u64 = 40;
 pub struct Athena {
     pub catalog: Catalog,
     executions: Vec<QueryExecution>,
+    /// Derived from object bytes alone, so it is never saved: a restored world rebuilds it.
+    #[serde(skip)]
+    file_stats: FileStats,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,7 +327,15 @@ impl Athena {
             return;
         };
         let (text, database) = (query.query.clone(), query.database.clone());
-        let outcome = execute(&self.catalog, s3, env, &text, &database, id);
+        let outcome = execute(
+            &self.catalog,
+            &self.file_stats,
+            s3,
+            env,
+            &text,
+            &database,
+            id,
+        );
         let planning_ms = env.rng.between(60, 250);
         let query = self.execution_mut(id).expect("found above");
         query.state = QueryState::Running;
@@ -489,6 +500,7 @@ fn storage_error(code: &str, message: String) -> SqlError {
 /// Runs one statement against the catalog and S3 as they are now.
 fn execute(
     catalog: &Catalog,
+    stats: &FileStats,
     s3: &S3,
     env: &mut Env,
     text: &str,
@@ -516,7 +528,7 @@ fn execute(
         ));
     }
     match statement {
-        Statement::Query(query) => select(catalog, s3, env, &query, database),
+        Statement::Query(query) => select(catalog, stats, s3, env, &query, database),
         Statement::ShowDatabases { like } => {
             let names = catalog
                 .databases()
@@ -676,6 +688,7 @@ fn execute(
             }
             ctas(
                 catalog,
+                stats,
                 s3,
                 env,
                 CtasPlan {
@@ -697,7 +710,16 @@ fn execute(
             let found = catalog
                 .table(&db, &name)
                 .ok_or_else(|| table_missing(&db, &name))?;
-            insert(catalog, s3, env, &found.definition, &columns, &query, id)
+            insert(
+                catalog,
+                stats,
+                s3,
+                env,
+                &found.definition,
+                &columns,
+                &query,
+                id,
+            )
         }
     }
 }
@@ -811,6 +833,7 @@ struct Read {
 
 fn read_query(
     catalog: &Catalog,
+    stats: &FileStats,
     s3: &S3,
     blobs: &BlobStore,
     now_ms: Millis,
@@ -820,6 +843,7 @@ fn read_query(
     let opened = Cell::new(0);
     let source = S3Tables {
         catalog,
+        stats,
         s3,
         blobs,
         now_ms,
@@ -839,12 +863,13 @@ fn read_query(
 
 fn select(
     catalog: &Catalog,
+    stats: &FileStats,
     s3: &S3,
     env: &Env,
     query: &sql::ParsedQuery,
     database: &str,
 ) -> Result<Outcome, SqlError> {
-    let read = read_query(catalog, s3, env.blobs, env.now_ms, query, database)?;
+    let read = read_query(catalog, stats, s3, env.blobs, env.now_ms, query, database)?;
     let result = ResultSet::from_batches(&read.result.schema, &read.result.batches);
     Ok(Outcome {
         result: Some(result),
@@ -865,12 +890,21 @@ struct CtasPlan<'a> {
 
 fn ctas(
     catalog: &Catalog,
+    stats: &FileStats,
     s3: &S3,
     env: &mut Env,
     plan: CtasPlan,
     query: &sql::ParsedQuery,
 ) -> Result<Outcome, SqlError> {
-    let read = read_query(catalog, s3, env.blobs, env.now_ms, query, plan.database)?;
+    let read = read_query(
+        catalog,
+        stats,
+        s3,
+        env.blobs,
+        env.now_ms,
+        query,
+        plan.database,
+    )?;
     let schema = read.result.schema.clone();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     plan.properties.check_columns(&names)?;
@@ -1069,6 +1103,7 @@ fn file_stem(env: &mut Env, id: &str) -> String {
 
 fn insert(
     catalog: &Catalog,
+    stats: &FileStats,
     s3: &S3,
     env: &mut Env,
     table: &ExternalTable,
@@ -1083,7 +1118,7 @@ fn insert(
         ));
     }
     let database = table.name.database.clone().unwrap_or_default();
-    let read = read_query(catalog, s3, env.blobs, env.now_ms, query, &database)?;
+    let read = read_query(catalog, stats, s3, env.blobs, env.now_ms, query, &database)?;
     let expected = table_schema(table);
     if read.result.schema.fields().len() != expected.fields().len() {
         return Err(SqlError::new(
