@@ -121,13 +121,13 @@ impl FileStats {
             cache.clear();
         }
         let objects = cache.entry(layout.to_string()).or_default();
-        if !objects.contains_key(&blob) {
-            let Some(ranges) = read_all() else {
-                return true;
-            };
-            objects.insert(blob, ranges);
-        }
-        let ranges = &objects[&blob];
+        let ranges = match objects.entry(blob) {
+            std::collections::btree_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::btree_map::Entry::Vacant(slot) => match read_all() {
+                Some(ranges) => slot.insert(ranges),
+                None => return true,
+            },
+        };
         filters
             .iter()
             .all(|f| ranges.get(f.column).is_none_or(|range| range.may_match(f)))
