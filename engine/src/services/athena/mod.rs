@@ -328,9 +328,11 @@ impl Athena {
         };
         let (text, database) = (query.query.clone(), query.database.clone());
         let outcome = execute(
-            &self.catalog,
-            &self.file_stats,
-            s3,
+            Sources {
+                catalog: &self.catalog,
+                stats: &self.file_stats,
+                s3,
+            },
             env,
             &text,
             &database,
@@ -497,16 +499,23 @@ fn storage_error(code: &str, message: String) -> SqlError {
     SqlError::new(ErrorCode::Storage(code.into()), None, message)
 }
 
+/// What statements read: the catalog, S3, and the object ranges learned so far.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    catalog: &'a Catalog,
+    stats: &'a FileStats,
+    s3: &'a S3,
+}
+
 /// Runs one statement against the catalog and S3 as they are now.
 fn execute(
-    catalog: &Catalog,
-    stats: &FileStats,
-    s3: &S3,
+    sources: Sources,
     env: &mut Env,
     text: &str,
     database: &str,
     id: &str,
 ) -> Result<Outcome, SqlError> {
+    let catalog = sources.catalog;
     let statement = sql::parse_statement(text)?;
     let table_missing = |db: &str, table: &str| {
         SqlError::new(
@@ -528,7 +537,7 @@ fn execute(
         ));
     }
     match statement {
-        Statement::Query(query) => select(catalog, stats, s3, env, &query, database),
+        Statement::Query(query) => select(sources, env, &query, database),
         Statement::ShowDatabases { like } => {
             let names = catalog
                 .databases()
@@ -687,9 +696,7 @@ fn execute(
                 ));
             }
             ctas(
-                catalog,
-                stats,
-                s3,
+                sources,
                 env,
                 CtasPlan {
                     database: &db,
@@ -710,16 +717,7 @@ fn execute(
             let found = catalog
                 .table(&db, &name)
                 .ok_or_else(|| table_missing(&db, &name))?;
-            insert(
-                catalog,
-                stats,
-                s3,
-                env,
-                &found.definition,
-                &columns,
-                &query,
-                id,
-            )
+            insert(sources, env, &found.definition, &columns, &query, id)
         }
     }
 }
@@ -832,14 +830,13 @@ struct Read {
 }
 
 fn read_query(
-    catalog: &Catalog,
-    stats: &FileStats,
-    s3: &S3,
+    sources: Sources,
     blobs: &BlobStore,
     now_ms: Millis,
     query: &sql::ParsedQuery,
     database: &str,
 ) -> Result<Read, SqlError> {
+    let Sources { catalog, stats, s3 } = sources;
     let opened = Cell::new(0);
     let source = S3Tables {
         catalog,
@@ -862,14 +859,12 @@ fn read_query(
 }
 
 fn select(
-    catalog: &Catalog,
-    stats: &FileStats,
-    s3: &S3,
+    sources: Sources,
     env: &Env,
     query: &sql::ParsedQuery,
     database: &str,
 ) -> Result<Outcome, SqlError> {
-    let read = read_query(catalog, stats, s3, env.blobs, env.now_ms, query, database)?;
+    let read = read_query(sources, env.blobs, env.now_ms, query, database)?;
     let result = ResultSet::from_batches(&read.result.schema, &read.result.batches);
     Ok(Outcome {
         result: Some(result),
@@ -889,22 +884,13 @@ struct CtasPlan<'a> {
 }
 
 fn ctas(
-    catalog: &Catalog,
-    stats: &FileStats,
-    s3: &S3,
+    sources: Sources,
     env: &mut Env,
     plan: CtasPlan,
     query: &sql::ParsedQuery,
 ) -> Result<Outcome, SqlError> {
-    let read = read_query(
-        catalog,
-        stats,
-        s3,
-        env.blobs,
-        env.now_ms,
-        query,
-        plan.database,
-    )?;
+    let s3 = sources.s3;
+    let read = read_query(sources, env.blobs, env.now_ms, query, plan.database)?;
     let schema = read.result.schema.clone();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     plan.properties.check_columns(&names)?;
@@ -1102,9 +1088,7 @@ fn file_stem(env: &mut Env, id: &str) -> String {
 }
 
 fn insert(
-    catalog: &Catalog,
-    stats: &FileStats,
-    s3: &S3,
+    sources: Sources,
     env: &mut Env,
     table: &ExternalTable,
     columns: &[String],
@@ -1118,7 +1102,7 @@ fn insert(
         ));
     }
     let database = table.name.database.clone().unwrap_or_default();
-    let read = read_query(catalog, stats, s3, env.blobs, env.now_ms, query, &database)?;
+    let read = read_query(sources, env.blobs, env.now_ms, query, &database)?;
     let expected = table_schema(table);
     if read.result.schema.fields().len() != expected.fields().len() {
         return Err(SqlError::new(
