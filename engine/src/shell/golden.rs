@@ -620,6 +620,37 @@ fn eventbridge_invokes_lambda_with_permission() {
     );
 }
 
+// Reserved concurrency (Lambda Developer Guide, "Configuring reserved concurrency"; API
+// Reference PutFunctionConcurrency, GetAccountSettings): 100 must stay unreserved; 0 stops the
+// function; past the limit a synchronous call gets TooManyRequestsException and asynchronous
+// events are throttled and retried.
+#[test]
+fn lambda_reserved_concurrency() {
+    let burst = "aws lambda invoke --function-name echo --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{\"sleep_ms\": 1000}' out.json\n".repeat(3);
+    check(
+        "lambda_reserved_concurrency",
+        &format!(
+            "{}\
+             aws lambda get-function-concurrency --function-name echo\n\
+             aws lambda get-account-settings\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 901\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions -1\n\
+             aws lambda put-function-concurrency --function-name nope --reserved-concurrent-executions 1\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 0\n\
+             aws lambda invoke --function-name echo out.json\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 2\n\
+             aws lambda get-function-concurrency --function-name echo\n\
+             aws lambda get-account-settings\n\
+             {burst}\
+             sim advance 10s\n\
+             sim trace --last 12\n\
+             aws lambda delete-function-concurrency --function-name echo\n\
+             aws lambda get-function-concurrency --function-name echo",
+            lambda_setup("echo", "")
+        ),
+    );
+}
+
 // S3 event notifications to Lambda (S3 User Guide, "Event notification types and destinations",
 // "Event message structure"): destinations are validated when configured; each matching write
 // sends one record.
