@@ -228,6 +228,48 @@ fn eventbridge_put_events() {
     );
 }
 
+// What targets receive (EventBridge User Guide, "Amazon EventBridge input transformation"):
+// a constant Input, the InputPath's part, or an InputTransformer's template with the guide's
+// variables; PutTargets' errors as AWS words them (LocalStack's recordings against AWS).
+// PutEvents' Time (PutEventsRequestEntry) and the 256 KB request size ("Calculating PutEvents
+// event entry size").
+#[test]
+fn eventbridge_target_inputs() {
+    let q = "https://sqs.us-east-1.amazonaws.com/123456789012";
+    let transformer = r#"{"InputPathsMap": {"instance": "$.detail.instance-id", "state": "$.detail.state"}, "InputTemplate": "{\"instance\": <instance>, \"status\": \"instance <instance> is <state>\", \"rule\": <aws.events.rule-name>, \"at\": <aws.events.event.ingestion-time>}"}"#;
+    let event = r#"{"Source": "aws.ec2", "DetailType": "EC2 Instance State-change Notification", "Detail": "{\"instance-id\": \"i-0123456789\", \"state\": \"RUNNING\"}", "Time": "2015-11-11T21:29:54Z"}"#;
+    // Two entries of 140,000 bytes each: over 256 KB together, so the request fails whole.
+    let detail = format!(r#"{{"pad": "{}"}}"#, "x".repeat(140_000 - 12));
+    let entry = serde_json::json!({"Source": "a", "DetailType": "b", "Detail": detail});
+    let big = serde_json::json!([entry, entry]).to_string();
+    let mut session = Session::with_seed(1);
+    session.write_file("big.json", big.as_bytes()).unwrap();
+    let script = format!(
+        "aws sqs create-queue --queue-name whole\n\
+             aws sqs create-queue --queue-name shaped\n\
+             aws events put-rule --name ec2 --event-pattern '{{\"source\": [\"aws.ec2\"]}}'\n\
+             aws events put-targets --rule ec2 --targets '[{{\"Id\": \"constant\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:shaped\", \"Input\": \"{{\\\"note\\\": \\\"fixed\\\"}}\"}}, {{\"Id\": \"detail\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:shaped\", \"InputPath\": \"$.detail\"}}, {{\"Id\": \"template\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:shaped\", \"InputTransformer\": {transformer}}}, {{\"Id\": \"whole\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\"}}]'\n\
+             aws events list-targets-by-rule --rule ec2\n\
+             sim advance 5s\n\
+             aws events put-events --entries '[{event}]'\n\
+             aws sqs receive-message --queue-url {q}/shaped --max-number-of-messages 10\n\
+             aws sqs receive-message --queue-url {q}/whole\n\
+             aws events put-targets --rule ec2 --targets '[{{\"Id\": \"x\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\", \"Input\": \"{{}}\", \"InputPath\": \"$.detail\"}}]'\n\
+             aws events put-targets --rule ec2 --targets '[{{\"Id\": \"x\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\", \"InputTransformer\": {{\"InputTemplate\": \"<nope> happened\"}}}}]'\n\
+             aws events put-targets --rule ec2 --targets '[{{\"Id\": \"x\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\", \"Input\": \"not json\"}}]'\n\
+             aws events put-targets --rule ec2 --targets '[{{\"Id\": \"x\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\", \"InputPath\": \"detail\"}}]'\n\
+             aws events put-targets --rule ec2 --targets '[{{\"Id\": \"x\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\"}}, {{\"Id\": \"y\", \"Arn\": \"arn:aws:sqs:us-east-1:123456789012:whole\"}}]'\n\
+             aws events list-targets-by-rule --rule ec2\n\
+             aws events put-events --entries '[{{\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{{}}\", \"Time\": \"yesterday\"}}]'\n\
+             aws events put-events --entries '[{{\"Source\": \"a\", \"DetailType\": \"b\", \"Detail\": \"{{}}\", \"Time\": 1447277394}}]'\n\
+             aws events put-events --entries file://big.json"
+    );
+    insta::assert_snapshot!(
+        "eventbridge_target_inputs",
+        transcript(&mut session, &script)
+    );
+}
+
 // At-least-once delivery: a message received and not deleted within the visibility timeout
 // comes back with a new receipt handle (SQS Developer Guide, "Amazon SQS visibility timeout").
 #[test]
@@ -573,6 +615,37 @@ fn eventbridge_invokes_lambda_with_permission() {
              aws lambda invoke --function-name echo --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{{\"fail\": \"always\"}}' out.json\n\
              sim advance 5m\n\
              sim trace --last 14",
+            lambda_setup("echo", "")
+        ),
+    );
+}
+
+// Reserved concurrency (Lambda Developer Guide, "Configuring reserved concurrency"; API
+// Reference PutFunctionConcurrency, GetAccountSettings): 100 must stay unreserved; 0 stops the
+// function; past the limit a synchronous call gets TooManyRequestsException and asynchronous
+// events are throttled and retried.
+#[test]
+fn lambda_reserved_concurrency() {
+    let burst = "aws lambda invoke --function-name echo --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{\"sleep_ms\": 1000}' out.json\n".repeat(3);
+    check(
+        "lambda_reserved_concurrency",
+        &format!(
+            "{}\
+             aws lambda get-function-concurrency --function-name echo\n\
+             aws lambda get-account-settings\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 901\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions -1\n\
+             aws lambda put-function-concurrency --function-name nope --reserved-concurrent-executions 1\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 0\n\
+             aws lambda invoke --function-name echo out.json\n\
+             aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 2\n\
+             aws lambda get-function-concurrency --function-name echo\n\
+             aws lambda get-account-settings\n\
+             {burst}\
+             sim advance 10s\n\
+             sim trace --last 12\n\
+             aws lambda delete-function-concurrency --function-name echo\n\
+             aws lambda get-function-concurrency --function-name echo",
             lambda_setup("echo", "")
         ),
     );

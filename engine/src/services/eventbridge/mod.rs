@@ -1,8 +1,9 @@
 //! EventBridge: event buses and rules. A rule with a schedule expression (`schedule`) fires on
 //! the virtual clock and records the Scheduled Event it sends; event patterns (`pattern`) are
-//! compiled when a rule is put and can be tried with TestEventPattern. Targets and PutEvents come
-//! with the rest of the EventBridge issue.
+//! compiled when a rule is put and can be tried with TestEventPattern. PutEvents matches events
+//! to rules; each target gets the event, or what its `input` makes of it.
 
+pub mod input;
 pub mod pattern;
 pub mod schedule;
 
@@ -10,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use self::input::{InputTransformer, TargetInput};
 use self::pattern::Pattern;
 use self::schedule::Schedule;
 use super::lambda::Trigger;
@@ -83,6 +85,18 @@ pub struct Rule {
 pub struct Target {
     pub id: String,
     pub arn: String,
+    #[serde(default)]
+    pub input: TargetInput,
+}
+
+/// One target of a PutTargets request, before its input options are checked.
+#[derive(Clone, Debug, Default)]
+pub struct PutTarget {
+    pub id: String,
+    pub arn: String,
+    pub input: Option<String>,
+    pub input_path: Option<String>,
+    pub input_transformer: Option<InputTransformer>,
 }
 
 /// PutTargets and RemoveTargets allow this many targets per rule.
@@ -118,6 +132,8 @@ pub struct PutRule {
 /// One entry of a PutEvents request.
 #[derive(Clone, Debug, Default)]
 pub struct PutEventsEntry {
+    /// `Time`: the event's `time`; the PutEvents call's time when absent, as on AWS.
+    pub time_ms: Option<Millis>,
     pub source: Option<String>,
     pub detail_type: Option<String>,
     pub detail: Option<String>,
@@ -130,6 +146,24 @@ pub type EntryResult = Result<String, (&'static str, String)>;
 
 /// PutEvents takes at most this many entries.
 pub const PUT_EVENTS_ENTRIES_MAX: usize = 10;
+/// The entries of one PutEvents request may add up to 256 KB, counted as the user guide's
+/// "Calculating PutEvents event entry size" does (`entry_size`).
+pub const PUT_EVENTS_BYTES_MAX: usize = 256 * 1024;
+/// A given `Time` counts this many bytes.
+const ENTRY_TIME_BYTES: usize = 14;
+
+impl PutEventsEntry {
+    /// The entry's size by the user guide's rule: Time 14 bytes, then the UTF-8 bytes of
+    /// Source, DetailType, Detail and each resource.
+    pub fn size(&self) -> usize {
+        let text = |t: &Option<String>| t.as_deref().map_or(0, str::len);
+        self.time_ms.map_or(0, |_| ENTRY_TIME_BYTES)
+            + text(&self.source)
+            + text(&self.detail_type)
+            + text(&self.detail)
+            + self.resources.iter().map(String::len).sum::<usize>()
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventBridgeEvent {
@@ -352,6 +386,14 @@ impl EventBridge {
                 ),
             ));
         }
+        // AWS refuses the whole request, not single entries, when they are too big together
+        // (its message as users report it, e.g. awslabs/aws-service-catalog-puppet#563).
+        if entries.iter().map(PutEventsEntry::size).sum::<usize>() > PUT_EVENTS_BYTES_MAX {
+            return Err(error(
+                "ValidationException",
+                "Total size of the entries in the request is over the limit.",
+            ));
+        }
         Ok(entries
             .into_iter()
             .map(|entry| self.put_event(env, targets, entry))
@@ -387,13 +429,18 @@ impl EventBridge {
             .map_err(|e| ("ResourceNotFoundException", e.message))?
             .to_string();
         let id = uuid(env);
+        // Events carry whole seconds; a given Time is cut to its second.
+        let time = entry.time_ms.map_or_else(
+            || format_iso(env.now_ms),
+            |ms| format_iso(ms - ms.rem_euclid(1000)),
+        );
         let event = serde_json::json!({
             "version": "0",
             "id": id,
             "detail-type": detail_type,
             "source": source,
             "account": ACCOUNT_ID,
-            "time": format_iso(env.now_ms),
+            "time": time,
             "region": REGION,
             "resources": entry.resources,
             "detail": detail,
@@ -465,13 +512,14 @@ impl EventBridge {
         schedule_next(env, rule, now_ms);
     }
 
-    /// PutTargets: adds or replaces targets by id.
+    /// PutTargets: adds or replaces targets by id. Every target is checked before any is put,
+    /// so a refused request changes nothing.
     pub fn put_targets(
         &mut self,
         env: &mut Env,
         bus: &str,
         rule: &str,
-        targets: Vec<Target>,
+        targets: Vec<PutTarget>,
     ) -> Result<(), EventBridgeError> {
         let rule = self.rule_mut(bus, rule)?;
         if let Some(bad) = targets.iter().find(|t| !t.arn.starts_with("arn:")) {
@@ -483,17 +531,33 @@ impl EventBridge {
                 ),
             ));
         }
+        let targets = targets
+            .into_iter()
+            .map(|t| {
+                let input = TargetInput::choose(&t.id, t.input, t.input_path, t.input_transformer)?;
+                Ok(Target {
+                    id: t.id,
+                    arn: t.arn,
+                    input,
+                })
+            })
+            .collect::<Result<Vec<Target>, EventBridgeError>>()?;
+        let ids: BTreeSet<&str> = rule
+            .targets
+            .keys()
+            .map(String::as_str)
+            .chain(targets.iter().map(|t| t.id.as_str()))
+            .collect();
+        if ids.len() > TARGETS_PER_RULE_MAX {
+            return Err(error(
+                "LimitExceededException",
+                format!(
+                    "The requested resource exceeds the maximum number allowed. Rule {} can have at most {TARGETS_PER_RULE_MAX} targets.",
+                    rule.name
+                ),
+            ));
+        }
         for target in targets {
-            let new = !rule.targets.contains_key(&target.id);
-            if new && rule.targets.len() >= TARGETS_PER_RULE_MAX {
-                return Err(error(
-                    "LimitExceededException",
-                    format!(
-                        "The requested resource exceeds the maximum number allowed. Rule {} can have at most {TARGETS_PER_RULE_MAX} targets.",
-                        rule.name
-                    ),
-                ));
-            }
             env.record(
                 "events",
                 "target-put",
@@ -533,18 +597,23 @@ impl EventBridge {
     }
 }
 
-/// Sends `event` to each of the rule's targets, recording each delivery or its failure.
+/// Sends `event` (received now) to each of the rule's targets, as each target's input makes
+/// it, recording each delivery or its failure.
 fn deliver(env: &mut Env, targets: &mut Targets, rule: &Rule, event: &serde_json::Value) {
+    let rule_arn = rule.arn();
     for target in rule.targets.values() {
         let trigger = Trigger::EventBridge {
-            rule_arn: rule.arn(),
+            rule_arn: rule_arn.clone(),
         };
+        let payload = target
+            .input
+            .render(event, (&rule.name, &rule_arn), env.now_ms);
         let outcome = targets.send(
             env,
             &target.arn,
             "events.amazonaws.com",
-            &rule.arn(),
-            event.to_string(),
+            &rule_arn,
+            payload,
             trigger,
         );
         let (kind, mut fields) = match outcome {

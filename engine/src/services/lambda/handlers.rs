@@ -449,6 +449,7 @@ fn order_router(call: &mut Call, event: &Value) -> Result<Value, HandlerError> {
         detail: Some(event.to_string()),
         bus: Some(bus),
         resources: Vec::new(),
+        time_ms: None,
     };
     let services = &mut *call.services;
     let mut targets = Targets {

@@ -4,6 +4,9 @@
 //! (an init duration) and reused while warm; its duration comes from the work the handler does;
 //! it can time out or run out of memory; it writes CloudWatch-style logs (START, output, END,
 //! REPORT) to `/aws/lambda/<name>` when the role allows; and it is billed per ms in GB-seconds.
+//! Concurrency is the number of environments busy at an instant: a function's reserved
+//! concurrency, or else the account's unreserved pool, caps it; an invocation past the cap is
+//! throttled (`TooManyRequestsException`), and Lambda retries throttled asynchronous ones.
 //! Event source mappings (`esm`) poll SQS queues and invoke functions with batches.
 
 pub mod esm;
@@ -31,6 +34,17 @@ pub const WARM_MS: Millis = 10 * 60_000;
 /// Asynchronous invocations that fail are retried twice, one and then two minutes later
 /// (Lambda's default MaximumRetryAttempts and its documented back-off).
 pub const ASYNC_RETRIES: u32 = 2;
+/// The account's concurrent executions quota (Lambda's default per Region).
+pub const ACCOUNT_CONCURRENCY_LIMIT: u32 = 1_000;
+/// Reservations must leave this much concurrency to functions without one (PutFunctionConcurrency).
+pub const UNRESERVED_CONCURRENCY_MIN: u32 = 100;
+/// A throttled asynchronous invocation goes back to Lambda's queue and is retried for up to six
+/// hours, "the retry interval increases exponentially from 1 second after the first attempt to
+/// a maximum of 5 minutes" (Lambda Developer Guide, "How Lambda handles errors and retries with
+/// asynchronous invocation"). The playground doubles the interval each time, without jitter.
+pub const ASYNC_EVENT_AGE_MS_MAX: Millis = 6 * 3_600_000;
+pub const THROTTLE_RETRY_MS_MIN: Millis = 1_000;
+pub const THROTTLE_RETRY_MS_MAX: Millis = 5 * 60_000;
 /// Dollars per GB-second and per request (x86, us-east-1).
 pub const DOLLARS_PER_GB_SECOND: f64 = 0.000_016_666_7;
 pub const DOLLARS_PER_REQUEST: f64 = 0.000_000_2;
@@ -86,6 +100,9 @@ pub struct Function {
     /// Execution environments, newest last.
     pub instances: Vec<Instance>,
     pub stats: Stats,
+    /// PutFunctionConcurrency's reservation: at most this many environments busy at once.
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +144,9 @@ pub struct Stats {
     pub invocations: u64,
     pub errors: u64,
     pub cold_starts: u64,
+    /// Invocations refused for want of concurrency (each retry of an asynchronous one counts).
+    #[serde(default)]
+    pub throttles: u64,
     pub billed_ms: u64,
     /// Billed milliseconds times memory in MB: GB-seconds × 1024 × 1000.
     pub mb_ms: u64,
@@ -219,12 +239,18 @@ impl Trigger {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LambdaEvent {
-    /// An asynchronous invocation's attempt (0 first, then Lambda's retries).
+    /// An asynchronous invocation's attempt (0 first, then Lambda's retries after errors).
     Invoke {
         function: String,
         payload: String,
         trigger: Trigger,
         attempt: u32,
+        /// When Lambda queued the event: throttled retries stop `ASYNC_EVENT_AGE_MS_MAX` later.
+        #[serde(default)]
+        queued_ms: Millis,
+        /// How often this attempt was throttled so far: the next retry waits 2^throttles s.
+        #[serde(default)]
+        throttles: u32,
     },
     /// An event source mapping's poller looks at its queue.
     Poll { mapping_uuid: String },
@@ -233,6 +259,11 @@ pub enum LambdaEvent {
 impl LambdaEvent {
     pub fn describe(&self) -> String {
         match self {
+            LambdaEvent::Invoke {
+                function,
+                throttles,
+                ..
+            } if *throttles > 0 => format!("lambda: {function} retry after throttle {throttles}"),
             LambdaEvent::Invoke {
                 function, attempt, ..
             } if *attempt > 0 => format!("lambda: {function} retry {attempt}"),
@@ -379,6 +410,7 @@ impl Lambda {
             permissions: Vec::new(),
             instances: Vec::new(),
             stats: Stats::default(),
+            reserved_concurrency: None,
         };
         apply_config(&mut function, iam, config)?;
         if self.functions.contains_key(name) {
@@ -513,6 +545,101 @@ impl Lambda {
         }
     }
 
+    /// Concurrency no function has reserved: the account's limit less every reservation.
+    pub fn unreserved_concurrency(&self) -> u32 {
+        let reserved: u32 = self
+            .functions
+            .values()
+            .filter_map(|f| f.reserved_concurrency)
+            .sum();
+        ACCOUNT_CONCURRENCY_LIMIT.saturating_sub(reserved)
+    }
+
+    /// PutFunctionConcurrency: reserves `reserved` concurrent executions for the function (0
+    /// stops it being invoked), as long as `UNRESERVED_CONCURRENCY_MIN` stays unreserved.
+    pub fn put_function_concurrency(
+        &mut self,
+        env: &mut Env,
+        name: &str,
+        reserved: i64,
+    ) -> Result<u32, ServiceError> {
+        if reserved < 0 {
+            return Err(constraint(
+                &reserved.to_string(),
+                "reservedConcurrentExecutions",
+                "Member must have value greater than or equal to 0",
+            ));
+        }
+        let function = self.function(name)?;
+        let others = self.unreserved_concurrency() + function.reserved_concurrency.unwrap_or(0);
+        if i64::from(others) - reserved < i64::from(UNRESERVED_CONCURRENCY_MIN) {
+            return Err(ServiceError::new(
+                "InvalidParameterValueException",
+                format!(
+                    "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{UNRESERVED_CONCURRENCY_MIN}]."
+                ),
+            )
+            .with_hint(format!(
+                "the account has {ACCOUNT_CONCURRENCY_LIMIT} concurrent executions; {} are not reserved by other functions, and {UNRESERVED_CONCURRENCY_MIN} must stay unreserved",
+                others
+            )));
+        }
+        let reserved = reserved as u32;
+        let function = self.function_mut(name)?;
+        function.reserved_concurrency = Some(reserved);
+        env.record(
+            "lambda",
+            "concurrency-put",
+            vec![
+                ("function", function.name.as_str().into()),
+                ("reserved", i64::from(reserved).into()),
+            ],
+        );
+        Ok(reserved)
+    }
+
+    /// DeleteFunctionConcurrency: the function goes back to the unreserved pool.
+    pub fn delete_function_concurrency(
+        &mut self,
+        env: &mut Env,
+        name: &str,
+    ) -> Result<(), ServiceError> {
+        let function = self.function_mut(name)?;
+        if function.reserved_concurrency.take().is_some() {
+            env.record(
+                "lambda",
+                "concurrency-deleted",
+                vec![("function", function.name.as_str().into())],
+            );
+        }
+        Ok(())
+    }
+
+    /// Why `function` cannot start another execution at `now_ms`, if it cannot: the reason
+    /// Lambda's TooManyRequestsException gives.
+    fn throttle_reason(&self, function: &Function, now_ms: Millis) -> Option<&'static str> {
+        let busy = |f: &Function| {
+            f.instances
+                .iter()
+                .filter(|i| i.busy_until_ms > now_ms)
+                .count()
+        };
+        match function.reserved_concurrency {
+            Some(reserved) => (busy(function) >= reserved as usize)
+                .then_some("ReservedFunctionConcurrentInvocationLimitExceeded"),
+            None => {
+                let pool_busy: usize = self
+                    .functions
+                    .values()
+                    .filter(|f| f.reserved_concurrency.is_none())
+                    .map(busy)
+                    .sum();
+                (pool_busy >= self.unreserved_concurrency() as usize)
+                    .then_some("ConcurrentInvocationLimitExceeded")
+            }
+        }
+    }
+
     fn record_invocation(&mut self, invocation: Invocation) {
         if self.invocations.len() == INVOCATIONS_KEPT {
             self.invocations.remove(0);
@@ -528,41 +655,129 @@ pub fn invoke_async(env: &mut Env, function: &str, payload: String, trigger: Tri
         payload,
         trigger,
         attempt: 0,
+        queued_ms: env.now_ms,
+        throttles: 0,
     });
     // A full queue drops the invocation; the world's limits report that themselves.
     let _ = env.schedule(env.now_ms, event);
 }
 
-/// Runs a queued asynchronous invocation (a failed one is retried with Lambda's back-off) or an
-/// event source mapping's poll.
+/// Runs a queued asynchronous invocation (a failed one is retried with Lambda's back-off, a
+/// throttled one until it is six hours old) or an event source mapping's poll.
 pub fn on_event(services: &mut Services, env: &mut Env, event: LambdaEvent) {
-    let (function, payload, trigger, attempt) = match event {
-        LambdaEvent::Invoke {
-            function,
-            payload,
-            trigger,
-            attempt,
-        } => (function, payload, trigger, attempt),
-        LambdaEvent::Poll { mapping_uuid } => return esm::poll(services, env, &mapping_uuid),
+    if let LambdaEvent::Poll { mapping_uuid } = &event {
+        return esm::poll(services, env, mapping_uuid);
+    }
+    let LambdaEvent::Invoke {
+        function,
+        payload,
+        trigger,
+        attempt,
+        queued_ms,
+        throttles,
+    } = &event
+    else {
+        unreachable!("a Lambda event is a poll or an invocation")
     };
-    let Ok(invocation) = invoke(services, env, &function, &payload, trigger.clone()) else {
-        env.record(
-            "lambda",
-            "async-dropped",
-            vec![("function", function.as_str().into())],
-        );
-        return;
+    let invocation = match invoke(services, env, function, payload, trigger.clone()) {
+        Ok(invocation) => invocation,
+        Err(err) if err.code == THROTTLED => return retry_throttled(env, event),
+        Err(_) => {
+            env.record(
+                "lambda",
+                "async-dropped",
+                vec![("function", function.as_str().into())],
+            );
+            return;
+        }
     };
-    if invocation.is_error() && attempt < ASYNC_RETRIES {
+    if invocation.is_error() && *attempt < ASYNC_RETRIES {
         let delay_ms = 60_000 * Millis::from(attempt + 1);
         let retry = Event::Lambda(LambdaEvent::Invoke {
-            function,
-            payload,
-            trigger,
+            function: function.clone(),
+            payload: payload.clone(),
+            trigger: trigger.clone(),
             attempt: attempt + 1,
+            queued_ms: *queued_ms,
+            throttles: *throttles,
         });
         let _ = env.schedule(invocation.end_ms() + delay_ms, retry);
     }
+}
+
+/// Puts a throttled asynchronous invocation back on Lambda's queue: 1 s, 2 s, 4 s … up to
+/// five minutes later, until the event is six hours old, when Lambda discards it.
+fn retry_throttled(env: &mut Env, mut event: LambdaEvent) {
+    let LambdaEvent::Invoke {
+        function,
+        queued_ms,
+        throttles,
+        ..
+    } = &mut event
+    else {
+        unreachable!("only invocations are throttled")
+    };
+    let delay_ms = (THROTTLE_RETRY_MS_MIN << (*throttles).min(16)).min(THROTTLE_RETRY_MS_MAX);
+    let retry_ms = env.now_ms + delay_ms;
+    if retry_ms - *queued_ms > ASYNC_EVENT_AGE_MS_MAX {
+        let fields = vec![
+            ("function", function.as_str().into()),
+            ("queued", format_iso(*queued_ms).into()),
+        ];
+        env.record("lambda", "async-expired", fields);
+        return;
+    }
+    let fields = vec![
+        ("function", function.as_str().into()),
+        ("at", format_iso(retry_ms).into()),
+    ];
+    env.record("lambda", "throttle-retry", fields);
+    *throttles += 1;
+    let _ = env.schedule(retry_ms, Event::Lambda(event));
+}
+
+/// The error code of an invocation refused for want of concurrency.
+pub const THROTTLED: &str = "TooManyRequestsException";
+
+/// Lambda's 429 for an invocation past the function's (or the account's) concurrency; the
+/// trace and the function's `throttles` count it.
+fn throttle(
+    services: &mut Services,
+    env: &mut Env,
+    function: &Function,
+    trigger: &Trigger,
+) -> Option<ServiceError> {
+    let reason = services.lambda.throttle_reason(function, env.now_ms)?;
+    env.record(
+        "lambda",
+        "throttled",
+        vec![
+            ("function", function.name.as_str().into()),
+            ("trigger", trigger.describe().into()),
+            ("reason", reason.into()),
+        ],
+    );
+    if let Ok(f) = services.lambda.function_mut(&function.name) {
+        f.stats.throttles += 1;
+    }
+    let limit = match function.reserved_concurrency {
+        Some(0) => format!(
+            "{} has reserved concurrency 0, so it cannot be invoked",
+            function.name
+        ),
+        Some(n) => format!(
+            "{} has reserved concurrency {n} and {n} execution environment(s) are busy",
+            function.name
+        ),
+        None => format!(
+            "the functions without reserved concurrency share {} concurrent executions, all busy",
+            services.lambda.unreserved_concurrency()
+        ),
+    };
+    Some(
+        ServiceError::new(THROTTLED, "Rate Exceeded.")
+            .with_hint(format!("Reason: {reason}; {limit}")),
+    )
 }
 
 /// Invokes `function` now with `payload` (JSON text) and returns the finished invocation. The
@@ -581,6 +796,9 @@ pub fn invoke(
         )
     })?;
     let function = services.lambda.function(function)?.clone();
+    if let Some(throttled) = throttle(services, env, &function, &trigger) {
+        return Err(throttled);
+    }
     let request_id = uuid(env);
     let (stream, init_us) = take_instance(services, env, &function);
     let mut call = handlers::Call::new(services, env, &function);
@@ -1011,4 +1229,151 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Session;
+
+    const TRUST: &str = r#"'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'"#;
+
+    fn session_with(functions: &[&str]) -> Session {
+        let mut session = Session::with_seed(7);
+        let ok = |s: &mut Session, line: &str| {
+            let outcome = s.exec(line);
+            assert!(outcome.ok, "{line}: {}", outcome.output);
+        };
+        ok(
+            &mut session,
+            &format!("aws iam create-role --role-name r --assume-role-policy-document {TRUST}"),
+        );
+        for name in functions {
+            ok(
+                &mut session,
+                &format!(
+                    "aws lambda create-function --function-name {name} --runtime python3.12 --handler h \
+                 --role arn:aws:iam::123456789012:role/r --zip-file fileb://echo.zip --timeout 10"
+                ),
+            );
+        }
+        session
+    }
+
+    /// The most invocations of `function` running at once, from the finished invocations.
+    fn concurrency_max(lambda: &Lambda, function: &str) -> usize {
+        let runs: Vec<(Millis, Millis)> = lambda
+            .invocations()
+            .iter()
+            .filter(|i| i.function == function)
+            .map(|i| (i.start_ms, i.end_ms()))
+            .collect();
+        runs.iter()
+            .map(|(start, _)| runs.iter().filter(|(s, e)| s <= start && start < e).count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    // A burst of 20 asynchronous invocations at one instant against reserved concurrency 5:
+    // at most 5 run at once, the rest are throttled and retried until every one has run.
+    #[test]
+    fn reserved_concurrency_throttles_a_burst_that_still_all_runs() {
+        let mut session = session_with(&["echo"]);
+        let outcome = session.exec("aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 5");
+        assert!(outcome.ok, "{}", outcome.output);
+        for _ in 0..20 {
+            let outcome = session.exec(
+                "aws lambda invoke --function-name echo --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{\"sleep_ms\": 1000}' out.json",
+            );
+            assert!(outcome.ok, "{}", outcome.output);
+        }
+        assert!(session.exec("sim advance 2m").ok);
+        let lambda = &session.world().services().lambda;
+        let stats = &lambda.function("echo").unwrap().stats;
+        assert_eq!(stats.invocations, 20);
+        assert!(stats.throttles >= 15, "throttles: {}", stats.throttles);
+        assert_eq!(concurrency_max(lambda, "echo"), 5);
+    }
+
+    #[test]
+    fn reserved_concurrency_zero_stops_every_invocation() {
+        let mut session = session_with(&["echo"]);
+        assert!(session.exec("aws lambda put-function-concurrency --function-name echo --reserved-concurrent-executions 0").ok);
+        let outcome = session.exec("aws lambda invoke --function-name echo out.json");
+        assert!(!outcome.ok);
+        assert!(outcome.output.contains(
+            "An error occurred (TooManyRequestsException) when calling the Invoke operation (reached max retries: 2): Rate Exceeded."
+        ), "{}", outcome.output);
+        assert!(
+            outcome
+                .output
+                .contains("Reason: ReservedFunctionConcurrentInvocationLimitExceeded")
+        );
+        assert!(
+            session
+                .exec("aws lambda invoke --function-name echo --invocation-type Event out.json")
+                .ok
+        );
+        // Retried for six hours, then discarded.
+        assert!(session.exec("sim advance 7h").ok);
+        let lambda = &session.world().services().lambda;
+        assert_eq!(lambda.function("echo").unwrap().stats.invocations, 0);
+        let trace = session.world().trace();
+        let expired = trace
+            .events()
+            .iter()
+            .filter(|e| e.kind == "async-expired")
+            .count();
+        assert_eq!(expired, 1);
+        // Backoff 1 s, 2 s … 256 s, then five minutes: 9 + (6 h − 511 s) / 300 s retries.
+        let retries = trace
+            .events()
+            .iter()
+            .filter(|e| e.kind == "throttle-retry")
+            .count();
+        assert_eq!(retries, 9 + (6 * 3600 - 511) / 300);
+    }
+
+    // PutFunctionConcurrency (Lambda API Reference) and the error AWS returns when a
+    // reservation would leave less than 100 unreserved (as reported in
+    // milliHQ/terraform-aws-next-js#251, with that account's minimum).
+    #[test]
+    fn reservations_leave_a_hundred_unreserved() {
+        let mut session = session_with(&["a", "b"]);
+        assert!(session.exec("aws lambda put-function-concurrency --function-name a --reserved-concurrent-executions 850").ok);
+        let lambda = &session.world().services().lambda;
+        assert_eq!(lambda.unreserved_concurrency(), 150);
+        let before = session.world().trace().events().len();
+        let outcome = session.exec("aws lambda put-function-concurrency --function-name b --reserved-concurrent-executions 51");
+        assert!(outcome.output.contains(
+            "An error occurred (InvalidParameterValueException) when calling the PutFunctionConcurrency operation: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."
+        ), "{}", outcome.output);
+        assert_eq!(session.world().trace().events().len(), before);
+        assert_eq!(
+            session
+                .world()
+                .services()
+                .lambda
+                .function("b")
+                .unwrap()
+                .reserved_concurrency,
+            None
+        );
+        // Raising a function's own reservation counts only the others'.
+        assert!(session.exec("aws lambda put-function-concurrency --function-name a --reserved-concurrent-executions 900").ok);
+        assert!(session.exec("aws lambda put-function-concurrency --function-name b --reserved-concurrent-executions 0").ok);
+        assert_eq!(
+            session.world().services().lambda.unreserved_concurrency(),
+            100
+        );
+        assert!(
+            session
+                .exec("aws lambda delete-function-concurrency --function-name a")
+                .ok
+        );
+        assert_eq!(
+            session.world().services().lambda.unreserved_concurrency(),
+            1000
+        );
+    }
 }

@@ -5,8 +5,10 @@ use serde_json::{Value, json};
 use super::shapes::{Shape, member, required as req};
 use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::services::Targets;
+use crate::services::eventbridge::input::{InputTransformer, TargetInput};
 use crate::services::eventbridge::{
-    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, Rule, RuleState, Target, bus_arn,
+    self, DEFAULT_BUS, EventBridgeError, PutEventsEntry, PutRule, PutTarget, Rule, RuleState,
+    Target, bus_arn,
 };
 use crate::shell::Ctx;
 
@@ -20,7 +22,7 @@ const fn op(
 }
 
 static ENTRY: Shape = Shape::Structure(&[
-    member("Time", &Shape::String),
+    member("Time", &Shape::Timestamp),
     member("Source", &Shape::String),
     member("Resources", &Shape::List(&Shape::String)),
     member("DetailType", &Shape::String),
@@ -35,6 +37,11 @@ static TARGET: Shape = Shape::Structure(&[
     member("RoleArn", &Shape::String),
     member("Input", &Shape::String),
     member("InputPath", &Shape::String),
+    member("InputTransformer", &INPUT_TRANSFORMER),
+]);
+static INPUT_TRANSFORMER: Shape = Shape::Structure(&[
+    member("InputPathsMap", &Shape::StringMap),
+    req("InputTemplate", &Shape::String),
 ]);
 static TARGETS: Shape = Shape::List(&TARGET);
 const RULE: super::Param = required("--rule", ParamKind::String);
@@ -241,6 +248,7 @@ fn put_events(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
         .into_iter()
         .flatten()
         .map(|entry| PutEventsEntry {
+            time_ms: entry.get("Time").and_then(super::shapes::timestamp_ms),
             source: text(entry, "Source"),
             detail_type: text(entry, "DetailType"),
             detail: text(entry, "Detail"),
@@ -280,22 +288,26 @@ fn put_events(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
 }
 
 fn put_targets(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
-    let given = args.json("--targets").and_then(Value::as_array);
-    if given
+    let text = |t: &Value, key: &str| t[key].as_str().map(str::to_string);
+    let targets: Vec<PutTarget> = args
+        .json("--targets")
+        .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .any(|t| t.get("Input").is_some() || t.get("InputPath").is_some())
-    {
-        return Err(CallError::NotSimulated(
-            "a target's Input and InputPath are not simulated by the playground; targets receive the whole event".into(),
-        ));
-    }
-    let targets: Vec<Target> = given
-        .into_iter()
-        .flatten()
-        .map(|t| Target {
-            id: t["Id"].as_str().unwrap_or_default().to_string(),
-            arn: t["Arn"].as_str().unwrap_or_default().to_string(),
+        .map(|t| PutTarget {
+            id: text(t, "Id").unwrap_or_default(),
+            arn: text(t, "Arn").unwrap_or_default(),
+            input: text(t, "Input"),
+            input_path: text(t, "InputPath"),
+            input_transformer: t.get("InputTransformer").map(|it| InputTransformer {
+                input_paths_map: it["InputPathsMap"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect(),
+                input_template: text(it, "InputTemplate").unwrap_or_default(),
+            }),
         })
         .collect();
     let (services, mut env) = ctx.world.split();
@@ -328,10 +340,25 @@ fn list_targets_by_rule(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> 
         .services()
         .eventbridge
         .rule(bus(args), args.required_text("--rule"))?;
-    let targets: Vec<Value> = rule
-        .targets
-        .values()
-        .map(|t| json!({ "Id": t.id, "Arn": t.arn }))
-        .collect();
+    let targets: Vec<Value> = rule.targets.values().map(target_json).collect();
     Ok(json!({ "Targets": targets }))
+}
+
+/// A target as ListTargetsByRule shows it: its input option only when it has one.
+fn target_json(target: &Target) -> Value {
+    let mut out = json!({ "Id": target.id, "Arn": target.arn });
+    match &target.input {
+        TargetInput::Event => {}
+        TargetInput::Constant(text) => out["Input"] = json!(text),
+        TargetInput::Path(path) => out["InputPath"] = json!(path),
+        TargetInput::Transformer(transformer) => {
+            let mut shown = json!({});
+            if !transformer.input_paths_map.is_empty() {
+                shown["InputPathsMap"] = json!(transformer.input_paths_map);
+            }
+            shown["InputTemplate"] = json!(transformer.input_template);
+            out["InputTransformer"] = shown;
+        }
+    }
+    out
 }

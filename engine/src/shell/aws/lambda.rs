@@ -101,12 +101,30 @@ pub static OPERATIONS: &[Operation] = &[
         delete_function,
     ),
     op(
+        "delete-function-concurrency",
+        "DeleteFunctionConcurrency",
+        &[NAME],
+        delete_function_concurrency,
+    ),
+    op(
+        "get-account-settings",
+        "GetAccountSettings",
+        &[],
+        get_account_settings,
+    ),
+    op(
         "get-event-source-mapping",
         "GetEventSourceMapping",
         &[UUID],
         get_event_source_mapping,
     ),
     op("get-function", "GetFunction", &[NAME], get_function),
+    op(
+        "get-function-concurrency",
+        "GetFunctionConcurrency",
+        &[NAME],
+        get_function_concurrency,
+    ),
     op(
         "get-function-configuration",
         "GetFunctionConfiguration",
@@ -137,6 +155,15 @@ pub static OPERATIONS: &[Operation] = &[
         list_event_source_mappings,
     ),
     op("list-functions", "ListFunctions", &[], list_functions),
+    op(
+        "put-function-concurrency",
+        "PutFunctionConcurrency",
+        &[
+            NAME,
+            required("--reserved-concurrent-executions", ParamKind::Integer),
+        ],
+        put_function_concurrency,
+    ),
     op(
         "update-event-source-mapping",
         "UpdateEventSourceMapping",
@@ -296,7 +323,7 @@ fn function<'a>(ctx: &'a Ctx, args: &Args) -> Result<&'a Function, ServiceError>
 
 fn get_function(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
     let function = function(ctx, args)?;
-    Ok(json!({
+    let mut out = json!({
         "Configuration": configuration(function),
         "Code": {
             "RepositoryType": "S3",
@@ -304,6 +331,56 @@ fn get_function(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
                 "https://awslambda-{}-tasks.s3.{}.amazonaws.com/snapshots/{ACCOUNT_ID}/{}-{}",
                 lambda::REGION, lambda::REGION, function.name, function.revision_id
             ),
+        },
+    });
+    if let Some(reserved) = function.reserved_concurrency {
+        out["Concurrency"] = json!({ "ReservedConcurrentExecutions": reserved });
+    }
+    Ok(out)
+}
+
+fn put_function_concurrency(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    let reserved = services.lambda.put_function_concurrency(
+        &mut env,
+        args.required_text("--function-name"),
+        args.integer("--reserved-concurrent-executions")
+            .unwrap_or_default(),
+    )?;
+    Ok(json!({ "ReservedConcurrentExecutions": reserved }))
+}
+
+/// GetFunctionConcurrency answers `{}` for a function without a reservation, as the API does.
+fn get_function_concurrency(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    Ok(match function(ctx, args)?.reserved_concurrency {
+        Some(reserved) => json!({ "ReservedConcurrentExecutions": reserved }),
+        None => json!({}),
+    })
+}
+
+fn delete_function_concurrency(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .lambda
+        .delete_function_concurrency(&mut env, args.required_text("--function-name"))?;
+    Ok(json!({}))
+}
+
+/// GetAccountSettings: Lambda's default quotas, the unreserved concurrency and the code stored.
+fn get_account_settings(ctx: &mut Ctx, _args: &Args) -> Result<Value, CallError> {
+    let service = &ctx.world.services().lambda;
+    let code_size: u64 = service.functions().map(|f| f.code.code_size() as u64).sum();
+    Ok(json!({
+        "AccountLimit": {
+            "TotalCodeSize": 80_530_636_800_u64,
+            "CodeSizeUnzipped": 262_144_000,
+            "CodeSizeZipped": 52_428_800,
+            "ConcurrentExecutions": lambda::ACCOUNT_CONCURRENCY_LIMIT,
+            "UnreservedConcurrentExecutions": service.unreserved_concurrency(),
+        },
+        "AccountUsage": {
+            "TotalCodeSize": code_size,
+            "FunctionCount": service.functions().count(),
         },
     }))
 }

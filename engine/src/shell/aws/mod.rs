@@ -411,6 +411,12 @@ pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
     Ok(Reply::text(render(&response, &parsed.output)))
 }
 
+/// AWS CLI v2's standard retry mode makes up to this many attempts of a throttled call. In the
+/// playground they all happen at the same instant, so they meet the same limit.
+const CLI_ATTEMPTS_MAX: u32 = 3;
+/// Error codes the standard retry mode treats as throttling.
+const THROTTLING_CODES: &[&str] = &["ThrottlingException", "TooManyRequestsException"];
+
 /// The CLI's text for a failed call.
 pub fn render_error(err: CallError, api_name: &str) -> CommandError {
     CommandError::Rendered(match err {
@@ -421,8 +427,14 @@ pub fn render_error(err: CallError, api_name: &str) -> CommandError {
                 .hint
                 .map(|hint| format!("hint: {hint}\n"))
                 .unwrap_or_default();
+            // The CLI retries throttling errors (standard retry mode) before it gives up.
+            let retries = if THROTTLING_CODES.contains(&err.code.as_str()) {
+                format!(" (reached max retries: {})", CLI_ATTEMPTS_MAX - 1)
+            } else {
+                String::new()
+            };
             format!(
-                "\nAn error occurred ({}) when calling the {api_name} operation: {}\n{hint}",
+                "\nAn error occurred ({}) when calling the {api_name} operation{retries}: {}\n{hint}",
                 err.code, err.message
             )
         }

@@ -16,6 +16,9 @@ pub enum Shape {
     String,
     Integer,
     Boolean,
+    /// A time: an ISO 8601 string or epoch seconds, as botocore's `parse_to_aware_datetime`
+    /// takes them (read with `timestamp_ms`).
+    Timestamp,
     /// Accepted as given: parts of a model the playground does not simulate in depth.
     Opaque,
 }
@@ -122,6 +125,7 @@ fn check(path: &str, value: &Value, shape: &Shape, errors: &mut Vec<String>) {
         | (Shape::Boolean, Value::Bool(_))
         | (Shape::Opaque, _) => {}
         (Shape::Integer, Value::Number(n)) if n.is_i64() => {}
+        (Shape::Timestamp, value) if timestamp_ms(value).is_some() => {}
         _ => errors.push(type_error(path, value, valid_types(shape))),
     }
 }
@@ -133,8 +137,22 @@ fn valid_types(shape: &Shape) -> &'static str {
         Shape::String => "<class 'str'>",
         Shape::Integer => "<class 'int'>",
         Shape::Boolean => "<class 'bool'>",
+        Shape::Timestamp => "<class 'datetime.datetime'>, timestamp-string",
         Shape::Opaque => "<class 'object'>",
     }
+}
+
+/// A timestamp parameter's instant: epoch seconds (a number or digits) or an ISO 8601 time.
+pub fn timestamp_ms(value: &Value) -> Option<crate::sim::Millis> {
+    let seconds = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    if let Some(seconds) = seconds {
+        return Some((seconds * 1000.0).round() as crate::sim::Millis);
+    }
+    crate::sim::parse_iso(value.as_str()?).ok()
 }
 
 /// `Invalid type for parameter X, value: V, type: <class 'T'>, valid types: …`, with the value
