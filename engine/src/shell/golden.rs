@@ -922,3 +922,35 @@ fn scheduler_invokes_lambda_as_its_role() {
         ),
     );
 }
+
+// Conditions over the request context AWS fills in for a function's calls: the calling function
+// (lambda:SourceFunctionArn) and the time (aws:CurrentTime) — IAM User Guide, "AWS global
+// condition context keys"; Lambda Developer Guide, "Using source function ARN conditions".
+#[test]
+fn iam_conditions_see_the_request_context() {
+    let policy = concat!(
+        r#"'{"Version": "2012-10-17", "Statement": ["#,
+        r#"{"Sid": "OnlyTheGenerator", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::sensor-logs/logs/*", "#,
+        r#""Condition": {"ArnEquals": {"lambda:SourceFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:log-generator"}, "Bool": {"aws:SecureTransport": "true"}}}, "#,
+        r#"{"Sid": "NotAfterTheCourse", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "#,
+        r#""Condition": {"DateGreaterThan": {"aws:CurrentTime": "2022-06-12T00:01:00Z"}}}]}'"#
+    );
+    check(
+        "iam_conditions_see_the_request_context",
+        &format!(
+            "aws s3 mb s3://sensor-logs\n{}\
+             aws iam put-role-policy --role-name fn-role --policy-name conditions --policy-document {policy}\n\
+             aws lambda invoke --function-name log-generator out.json\n\
+             aws lambda create-function --function-name imposter --runtime python3.12 --handler h --role arn:aws:iam::123456789012:role/fn-role --zip-file fileb://log-generator.zip --environment Variables={{BUCKET=sensor-logs}}\n\
+             aws lambda invoke --function-name imposter out.json\n\
+             sim advance 2m\n\
+             aws lambda invoke --function-name log-generator out.json\n\
+             aws logs filter-log-events --log-group-name /aws/lambda/log-generator --filter-pattern '?wrote ?AccessDenied'\n\
+             aws logs filter-log-events --log-group-name /aws/lambda/imposter --filter-pattern AccessDenied",
+            lambda_setup(
+                "log-generator",
+                "--environment Variables={BUCKET=sensor-logs}"
+            )
+        ),
+    );
+}

@@ -348,6 +348,27 @@ impl Iam {
         })
     }
 
+    /// The request context AWS fills in for a call made with the role's temporary credentials
+    /// (keys lower-cased, as evaluation compares them): the time, TLS, the principal and the
+    /// region. `aws:SourceIp` is left out: the playground has no network addresses.
+    pub fn request_context(&self, now_ms: Millis, role: &str, session: &str) -> Context {
+        let mut context = Context::new();
+        let mut put = |key: &str, value: String| {
+            context.insert(key.to_string(), vec![value]);
+        };
+        put("aws:currenttime", crate::sim::format_iso(now_ms));
+        put("aws:epochtime", now_ms.div_euclid(1000).to_string());
+        put("aws:securetransport", "true".into());
+        put("aws:principalaccount", ACCOUNT_ID.into());
+        put("aws:principaltype", "AssumedRole".into());
+        put("aws:requestedregion", "us-east-1".into());
+        if let Ok(found) = self.role(role) {
+            put("aws:principalarn", found.arn());
+            put("aws:userid", format!("{}:{session}", found.role_id));
+        }
+        context
+    }
+
     /// What the role's sessions asked for so far, as (action, resource) pairs.
     pub fn used_by(&self, role: &str) -> Vec<(String, String)> {
         self.used

@@ -10,7 +10,6 @@ use super::{Function, REGION};
 use crate::services::Targets;
 use crate::services::athena::StartQuery;
 use crate::services::eventbridge::PutEventsEntry;
-use crate::services::iam::policy::Context;
 use crate::services::s3::PutObject;
 use crate::services::{ACCOUNT_ID, Services, uuid};
 use crate::sim::{Env, Millis, format_iso};
@@ -239,13 +238,16 @@ impl<'s, 'e, 'w> Call<'s, 'e, 'w> {
         let role = crate::services::iam::role_name_of(&self.function.role)
             .unwrap_or_default()
             .to_string();
-        let denied = self.services.iam.authorize(
-            &role,
-            &self.function.name,
-            action,
-            resource,
-            &Context::new(),
-        );
+        let mut context =
+            self.services
+                .iam
+                .request_context(self.env.now_ms, &role, &self.function.name);
+        // Lambda adds the calling function to every request its execution environment makes.
+        context.insert("lambda:sourcefunctionarn".into(), vec![self.function.arn()]);
+        let denied =
+            self.services
+                .iam
+                .authorize(&role, &self.function.name, action, resource, &context);
         denied.map_err(|denial| {
             let code = match action.split(':').next() {
                 Some("s3") => "AccessDenied",

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use self::handlers::Builtin;
-use super::iam::{Iam, policy::Context};
+use super::iam::Iam;
 use super::{ACCOUNT_ID, ServiceError, Services, uuid};
 use crate::sim::{Env, Event, Millis, format_iso};
 
@@ -1017,7 +1017,9 @@ fn write_logs(
         .to_string();
     let group_arn = format!("arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{group}");
     let stream_arn = format!("{group_arn}:log-stream:{stream}");
-    let context = Context::new();
+    let context = services
+        .iam
+        .request_context(env.now_ms, &role, &function.name);
     let mut allowed = |action: &str, resource: &str| {
         services
             .iam
