@@ -3,4 +3,5 @@
 //! and the consumer's client-side partition assignors (`assignors`). The cluster (brokers,
 //! topics, logs, consumer groups) is built on top of them.
 
+pub mod assignors;
 pub mod partitioner;
