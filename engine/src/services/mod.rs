@@ -5,6 +5,7 @@
 pub mod athena;
 pub mod eventbridge;
 pub mod iam;
+pub mod kafka;
 pub mod lambda;
 pub mod logs;
 pub mod s3;
