@@ -68,6 +68,7 @@ pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
         database: flags.value("database").map(str::to_string),
         output_location: Some(output),
         workgroup: None,
+        principal: None,
     };
     let id = {
         let (services, mut env) = ctx.world.split();

@@ -954,3 +954,64 @@ fn iam_conditions_see_the_request_context() {
         ),
     );
 }
+
+// Athena runs a query with its caller's credentials: the compactor's role needs Glue, S3 list,
+// read and write permissions, not only athena:StartQueryExecution (Athena User Guide, "Access
+// to Amazon S3", "Fine-grained access to databases and tables in the AWS Glue Data Catalog").
+#[test]
+fn athena_queries_run_with_the_callers_role() {
+    let statement = |sid: &str, actions: &str, resources: &str| {
+        format!(
+            r#"{{"Sid": "{sid}", "Effect": "Allow", "Action": [{actions}], "Resource": [{resources}]}}"#
+        )
+    };
+    let start = statement(
+        "Start",
+        r#""athena:StartQueryExecution""#,
+        r#""arn:aws:athena:us-east-1:123456789012:workgroup/primary""#,
+    );
+    let glue = statement(
+        "Catalog",
+        r#""glue:GetTable", "glue:CreateTable""#,
+        r#""arn:aws:glue:us-east-1:123456789012:catalog", "arn:aws:glue:us-east-1:123456789012:database/sensors", "arn:aws:glue:us-east-1:123456789012:table/sensors/*""#,
+    );
+    let read = statement(
+        "Read",
+        r#""s3:ListBucket", "s3:GetObject""#,
+        r#""arn:aws:s3:::sensor-logs", "arn:aws:s3:::sensor-logs/logs/*""#,
+    );
+    let write = statement(
+        "Write",
+        r#""s3:PutObject""#,
+        r#""arn:aws:s3:::sensor-logs/compacted/*", "arn:aws:s3:::sensor-logs/athena-results/*""#,
+    );
+    let policy = |statements: &[&String]| {
+        let joined: Vec<&str> = statements.iter().map(|s| s.as_str()).collect();
+        format!(
+            "aws iam put-role-policy --role-name fn-role --policy-name compactor --policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}'\n\
+             aws lambda invoke --function-name log-compactor --cli-binary-format raw-in-base64-out --payload '{{\"time\": \"2022-06-12T00:05:00Z\"}}' out.json\n\
+             sim advance 10s\n\
+             sim trace --last 1\n",
+            joined.join(", ")
+        )
+    };
+    let mut script = String::from(
+        "aws s3 mb s3://sensor-logs\n\
+         echo '{\"timestamp\": \"2022-06-12 00:01:00.000\", \"device_name\": \"sensor-01\", \"metric\": 7}' | aws s3 cp - s3://sensor-logs/logs/a.json\n\
+         aws athena start-query-execution --query-string 'CREATE DATABASE sensors' --result-configuration OutputLocation=s3://sensor-logs/athena-results/\n\
+         sim advance 5s\n\
+         aws athena start-query-execution --query-string \"CREATE EXTERNAL TABLE sensors.raw_logs (\\`timestamp\\` string, device_name string, metric int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://sensor-logs/logs/'\" --result-configuration OutputLocation=s3://sensor-logs/athena-results/\n\
+         sim advance 5s\n",
+    );
+    script.push_str(&lambda_setup(
+        "log-compactor",
+        "--environment Variables={SOURCE_DATABASE=sensors,SOURCE_TABLE=raw_logs,NEW_TABLE_NAME=compacted,BUCKET=sensor-logs}",
+    ));
+    script.push_str(&policy(&[&start]));
+    script.push_str(&policy(&[&start, &glue]));
+    script.push_str(&policy(&[&start, &glue, &read]));
+    script.push_str(&policy(&[&start, &glue, &read, &write]));
+    script
+        .push_str("aws s3 ls s3://sensor-logs/compacted/ --recursive\nsim least-privilege fn-role");
+    check("athena_queries_run_with_the_callers_role", &script);
+}

@@ -317,7 +317,9 @@ impl World {
             }
             Event::Athena(event) => {
                 let (services, mut env) = self.split();
-                services.athena.on_event(&mut env, &mut services.s3, event);
+                services
+                    .athena
+                    .on_event(&mut env, &mut services.s3, &mut services.iam, event);
             }
             Event::EventBridge(event) => {
                 let (services, mut env) = self.split();

@@ -173,6 +173,10 @@ impl fmt::Display for SqlError {
             (ErrorCode::DdlParseError, _, _) => {
                 write!(f, "FAILED: ParseException {}", self.message)
             }
+            // Athena reports access problems as the message alone.
+            (ErrorCode::Storage(code), _, _) if code == "ACCESS_DENIED" => {
+                write!(f, "{}", self.message)
+            }
             (code, Some(line), Some(column)) => {
                 write!(f, "{}: line {line}:{column}: {}", code.name(), self.message)
             }

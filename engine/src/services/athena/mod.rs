@@ -3,6 +3,7 @@
 //! QUEUED, then RUNNING (the data is read), then SUCCEEDED with results written as CSV to the
 //! output location, or FAILED with Athena's reason. CTAS and INSERT write real files (`writer`).
 
+mod access;
 mod catalog;
 mod results;
 mod source;
@@ -12,10 +13,13 @@ use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 
+pub use access::Principal;
 pub use catalog::{CATALOG_NAME, Catalog, CatalogChange, Database, Table};
 pub use results::{ColumnInfo, ResultSet};
 pub use source::{FileStats, S3Tables, split_location, table_schema};
 
+use self::access::{ACCESS_DENIED, Access};
+use crate::services::iam::Iam;
 use crate::services::s3::{PutObject, S3};
 use crate::services::uuid;
 use crate::sim::{BlobId, BlobStore, Env, Event, Millis};
@@ -91,6 +95,9 @@ pub struct QueryExecution {
     pub update_count: Option<u64>,
     /// What the query does when it finishes: files to put and catalog changes.
     pending: Option<Effects>,
+    /// Whose credentials it reads and writes with.
+    #[serde(default)]
+    pub principal: Option<Principal>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -129,6 +136,8 @@ pub struct StartQuery {
     pub database: Option<String>,
     pub output_location: Option<String>,
     pub workgroup: Option<String>,
+    /// The role session the query runs as; `None` for the learner's own (admin) user.
+    pub principal: Option<Principal>,
 }
 
 /// Errors Athena's API returns synchronously (`InvalidRequestException`).
@@ -279,6 +288,7 @@ impl Athena {
             result: None,
             update_count: None,
             pending: None,
+            principal: request.principal,
         });
         env.schedule(
             env.now_ms + queue_ms,
@@ -309,16 +319,16 @@ impl Athena {
         Ok(())
     }
 
-    pub fn on_event(&mut self, env: &mut Env, s3: &mut S3, event: AthenaEvent) {
+    pub fn on_event(&mut self, env: &mut Env, s3: &mut S3, iam: &mut Iam, event: AthenaEvent) {
         match event {
-            AthenaEvent::Start { id } => self.run(env, s3, &id),
+            AthenaEvent::Start { id } => self.run(env, s3, iam, &id),
             AthenaEvent::Finish { id } => self.finish(env, s3, &id),
         }
     }
 
     /// The query starts: it reads what S3 holds now and computes its results and effects; its
     /// run time follows from the work done.
-    fn run(&mut self, env: &mut Env, s3: &S3, id: &str) {
+    fn run(&mut self, env: &mut Env, s3: &S3, iam: &mut Iam, id: &str) {
         let Some(query) = self
             .executions
             .iter()
@@ -327,17 +337,29 @@ impl Athena {
             return;
         };
         let (text, database) = (query.query.clone(), query.database.clone());
+        let principal = query.principal.clone();
+        let output_location = query.output_location.clone();
+        let access = principal.as_ref().map(|p| Access::new(iam, p, env.now_ms));
         let outcome = execute(
             Sources {
                 catalog: &self.catalog,
                 stats: &self.file_stats,
                 s3,
+                access: access.as_ref(),
             },
             env,
             &text,
             &database,
             id,
-        );
+        )
+        .and_then(|outcome| match &access {
+            Some(access) => check_effects(access, &outcome, &output_location).map(|()| outcome),
+            None => Ok(outcome),
+        });
+        if let (Some(access), Some(principal)) = (access, &principal) {
+            let used = access.used.into_inner();
+            iam.record_used(&principal.role, used);
+        }
         let planning_ms = env.rng.between(60, 250);
         let query = self.execution_mut(id).expect("found above");
         query.state = QueryState::Running;
@@ -499,12 +521,56 @@ fn storage_error(code: &str, message: String) -> SqlError {
     SqlError::new(ErrorCode::Storage(code.into()), None, message)
 }
 
-/// What statements read: the catalog, S3, and the object ranges learned so far.
+/// What statements read: the catalog, S3, the object ranges learned so far, and whose
+/// credentials the reads use.
 #[derive(Clone, Copy)]
 struct Sources<'a> {
     catalog: &'a Catalog,
     stats: &'a FileStats,
     s3: &'a S3,
+    access: Option<&'a Access<'a>>,
+}
+
+/// A query running as a role must also be allowed to make its catalog changes and write its
+/// files and its results.
+fn check_effects(
+    access: &Access,
+    outcome: &Outcome,
+    output_location: &str,
+) -> Result<(), SqlError> {
+    let denied =
+        |message: String| SqlError::new(ErrorCode::Storage(ACCESS_DENIED.into()), None, message);
+    for change in &outcome.effects.catalog {
+        let checked = match change {
+            CatalogChange::CreateDatabase { name, .. } => {
+                access.glue("glue:CreateDatabase", name, None)
+            }
+            CatalogChange::DropDatabase { name } => access.glue("glue:DeleteDatabase", name, None),
+            CatalogChange::CreateTable(table) => {
+                let name = &table.definition.name;
+                let database = name.database.as_deref().unwrap_or("default");
+                access.glue("glue:CreateTable", database, Some(&name.table))
+            }
+            CatalogChange::DropTable(name) => {
+                let database = name.database.as_deref().unwrap_or("default");
+                access.glue("glue:DeleteTable", database, Some(&name.table))
+            }
+        };
+        checked.map_err(denied)?;
+    }
+    for write in &outcome.effects.writes {
+        access
+            .put_object(&write.bucket, &write.key)
+            .map_err(denied)?;
+    }
+    if outcome.result.is_some()
+        && let Some((bucket, key)) = split_location(output_location)
+    {
+        access
+            .put_object(bucket, key.trim_end_matches('/'))
+            .map_err(denied)?;
+    }
+    Ok(())
 }
 
 /// Runs one statement against the catalog and S3 as they are now.
@@ -836,12 +902,15 @@ fn read_query(
     query: &sql::ParsedQuery,
     database: &str,
 ) -> Result<Read, SqlError> {
-    let Sources { catalog, stats, s3 } = sources;
+    let Sources {
+        catalog, stats, s3, ..
+    } = sources;
     let opened = Cell::new(0);
     let source = S3Tables {
         catalog,
         stats,
         s3,
+        access: sources.access,
         blobs,
         now_ms,
         opened: &opened,

@@ -11,6 +11,7 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
+use super::access::{ACCESS_DENIED, Access};
 use super::catalog::{Catalog, Table};
 use crate::formats::{self, FileFormat, JsonOptions};
 use crate::services::s3::{ObjectRef, S3};
@@ -25,6 +26,8 @@ use crate::table::{
 pub struct S3Tables<'a> {
     pub catalog: &'a Catalog,
     pub stats: &'a FileStats,
+    /// The role session reads are made as; `None` reads as the learner's admin user.
+    pub access: Option<&'a Access<'a>>,
     pub s3: &'a S3,
     pub blobs: &'a BlobStore,
     pub now_ms: Millis,
@@ -328,6 +331,9 @@ impl TableSource for S3Tables<'_> {
             code: "HIVE_UNKNOWN_ERROR".into(),
             message: format!("The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket) while reading {}", table.location),
         })?;
+        if let Some(access) = self.access {
+            check_read(access, name, bucket, &prefix)?;
+        }
         let files = file_schema(table);
         let out_schema = Arc::new(
             schema
@@ -356,6 +362,18 @@ impl TableSource for S3Tables<'_> {
                 key,
                 version_id: None,
             };
+            if let Some(access) = self.access {
+                let size = bucket_state
+                    .current_objects()
+                    .find(|(k, _)| *k == key)
+                    .map_or(0, |(_, v)| v.object.as_ref().map_or(0, |o| o.size));
+                access
+                    .check("s3:GetObject", &format!("arn:aws:s3:::{bucket}/{key}"))
+                    .map_err(|_| ScanError {
+                        code: "HIVE_CANNOT_OPEN_SPLIT".into(),
+                        message: format!("Error opening Hive split s3://{bucket}/{key} (offset=0, length={size}): Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)"),
+                    })?;
+            }
             let (version, bytes) = self.s3.read(self.blobs, self.now_ms, object).map_err(|err| ScanError {
                 code: "HIVE_CANNOT_OPEN_SPLIT".into(),
                 message: format!("Error opening Hive split s3://{bucket}/{key}: {} (Service: Amazon S3; Status Code: 403; Error Code: {})", err.message(), err.code()),
@@ -392,6 +410,30 @@ impl TableSource for S3Tables<'_> {
         }
         Ok(output)
     }
+}
+
+/// Reading a table as a role: Glue's GetTable on the catalog, database and table, then S3's
+/// ListBucket on the table's location.
+fn check_read(
+    access: &Access,
+    name: &TableName,
+    bucket: &str,
+    prefix: &str,
+) -> Result<(), ScanError> {
+    let denied = |message: String| ScanError {
+        code: ACCESS_DENIED.into(),
+        message,
+    };
+    access
+        .glue("glue:GetTable", &name.database, Some(&name.table))
+        .map_err(denied)?;
+    access
+        .check("s3:ListBucket", &format!("arn:aws:s3:::{bucket}"))
+        .map_err(|_| {
+            denied(format!(
+                "Permission denied on S3 path: s3://{bucket}/{prefix}"
+            ))
+        })
 }
 
 /// Puts the file's columns and the partition values together in the projection's order.

@@ -317,10 +317,24 @@ impl Iam {
         resource: &str,
         context: &Context,
     ) -> Result<(), Denial> {
-        self.used
-            .entry(role.to_string())
-            .or_default()
-            .insert((action.to_string(), resource.to_string()));
+        self.record_used(role, [(action.to_string(), resource.to_string())]);
+        self.decide(role, session, action, resource, context)
+    }
+
+    /// Remembers calls a role's sessions made (for `sim least-privilege`).
+    pub fn record_used(&mut self, role: &str, calls: impl IntoIterator<Item = (String, String)>) {
+        self.used.entry(role.to_string()).or_default().extend(calls);
+    }
+
+    /// IAM's decision for one call made by `session` under `role`, without remembering it.
+    pub fn decide(
+        &self,
+        role: &str,
+        session: &str,
+        action: &str,
+        resource: &str,
+        context: &Context,
+    ) -> Result<(), Denial> {
         let principal = format!("arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/{session}");
         let Ok(found) = self.role(role) else {
             return Err(Denial {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Function, REGION};
 use crate::services::Targets;
-use crate::services::athena::StartQuery;
+use crate::services::athena::{Principal, StartQuery};
 use crate::services::eventbridge::PutEventsEntry;
 use crate::services::s3::PutObject;
 use crate::services::{ACCOUNT_ID, Services, uuid};
@@ -235,9 +235,7 @@ impl<'s, 'e, 'w> Call<'s, 'e, 'w> {
         at: &'static str,
     ) -> Result<(), HandlerError> {
         self.work_us(latency_us.0, latency_us.1);
-        let role = crate::services::iam::role_name_of(&self.function.role)
-            .unwrap_or_default()
-            .to_string();
+        let role = role_of(self.function).to_string();
         let mut context =
             self.services
                 .iam
@@ -256,6 +254,11 @@ impl<'s, 'e, 'w> Call<'s, 'e, 'w> {
             client_error(code, operation, &denial.message, at)
         })
     }
+}
+
+/// The role name of the function's execution role.
+fn role_of(function: &Function) -> &str {
+    crate::services::iam::role_name_of(&function.role).unwrap_or_default()
 }
 
 fn client_error(code: &str, operation: &str, message: &str, at: &'static str) -> HandlerError {
@@ -414,6 +417,10 @@ fn log_compactor(call: &mut Call, event: &Value) -> Result<Value, HandlerError> 
         database: Some(database),
         output_location: Some(format!("s3://{bucket}/athena-results/")),
         workgroup: None,
+        principal: Some(Principal {
+            role: role_of(call.function).to_string(),
+            session: call.function.name.clone(),
+        }),
     };
     let id = call
         .services

@@ -112,6 +112,7 @@ fn start_query_execution(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError>
             .and_then(|c| c["OutputLocation"].as_str())
             .map(str::to_string),
         workgroup: args.text("--work-group").map(str::to_string),
+        principal: None,
     };
     let (services, mut env) = ctx.world.split();
     let id = services.athena.start_query(&mut env, request)?;
