@@ -2,9 +2,9 @@
 //! query time (so new files show up in the next query, as on AWS), with the table's format,
 //! Hive-style `col=value/` partitions, and honest bytes-scanned accounting.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{Array, ArrayRef, Int64Array, StringArray, new_null_array};
 use arrow::compute::cast;
@@ -98,9 +98,17 @@ impl ColumnRange {
 /// and the objects counted are what a full read gives, only faster — a day of the pipeline
 /// re-reads every earlier log file 288 times. Objects that failed to read get no ranges, so
 /// their errors still surface.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct FileStats {
-    by_layout: RefCell<BTreeMap<String, BTreeMap<BlobId, Vec<ColumnRange>>>>,
+    /// A `Mutex` only so that a `Session` stays `Sync`; the engine runs on one thread.
+    by_layout: Mutex<BTreeMap<String, BTreeMap<BlobId, Vec<ColumnRange>>>>,
+}
+
+/// A copy of a world starts with no ranges: they are only ever a shortcut.
+impl Clone for FileStats {
+    fn clone(&self) -> Self {
+        FileStats::default()
+    }
 }
 
 /// Objects whose ranges are kept; past this the cache starts again (it only saves time).
@@ -119,7 +127,10 @@ impl FileStats {
         if filters.is_empty() {
             return true;
         }
-        let mut cache = self.by_layout.borrow_mut();
+        let mut cache = self
+            .by_layout
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.values().map(BTreeMap::len).sum::<usize>() >= FILE_STATS_OBJECTS_MAX {
             cache.clear();
         }
