@@ -185,14 +185,7 @@ impl Iam {
         let role = self.role_mut(role)?;
         role.inline
             .insert(policy_name.to_string(), document.to_string());
-        env.record(
-            "iam",
-            "role-policy-put",
-            vec![
-                ("role", role.name.as_str().into()),
-                ("policy", policy_name.into()),
-            ],
-        );
+        record_policy_change(env, "role-policy-put", &role.name, "policy", policy_name);
         Ok(())
     }
 
@@ -209,13 +202,12 @@ impl Iam {
                 format!("The role policy with name {policy_name} cannot be found."),
             ));
         }
-        env.record(
-            "iam",
+        record_policy_change(
+            env,
             "role-policy-deleted",
-            vec![
-                ("role", role.name.as_str().into()),
-                ("policy", policy_name.into()),
-            ],
+            &role.name,
+            "policy",
+            policy_name,
         );
         Ok(())
     }
@@ -235,13 +227,12 @@ impl Iam {
         }
         let role = self.role_mut(role)?;
         role.attached.insert(policy_arn.to_string());
-        env.record(
-            "iam",
+        record_policy_change(
+            env,
             "role-policy-attached",
-            vec![
-                ("role", role.name.as_str().into()),
-                ("policy-arn", policy_arn.into()),
-            ],
+            &role.name,
+            "policy-arn",
+            policy_arn,
         );
         Ok(())
     }
@@ -260,13 +251,12 @@ impl Iam {
                 format!("Policy {policy_arn} was not found."),
             ));
         }
-        env.record(
-            "iam",
+        record_policy_change(
+            env,
             "role-policy-detached",
-            vec![
-                ("role", role.name.as_str().into()),
-                ("policy-arn", policy_arn.into()),
-            ],
+            &role.name,
+            "policy-arn",
+            policy_arn,
         );
         Ok(())
     }
@@ -390,6 +380,15 @@ impl Iam {
             .map(|used| used.iter().cloned().collect())
             .unwrap_or_default()
     }
+}
+
+/// One trace line for a change to a role's policies.
+fn record_policy_change(env: &mut Env, kind: &str, role: &str, field: &str, policy: &str) {
+    env.record(
+        "iam",
+        kind,
+        vec![("role", role.into()), (field, policy.into())],
+    );
 }
 
 /// Upper-case letters and digits from the world's RNG, as IAM's unique ids use.
