@@ -6,7 +6,10 @@ use crate::api::Session;
 use crate::shell::split_script;
 use serde_json::Value;
 
+use std::collections::BTreeSet;
+
 use crate::services::eventbridge::pattern::Pattern;
+use crate::services::kafka::assignors::{Member, PartitionCounts, Strategy};
 use crate::sim::{EventQueue, SimRng};
 
 /// The workloads `cargo xtask bench` runs, by name.
@@ -17,7 +20,17 @@ pub const WORKLOADS: &[&str] = &[
     "compaction_group_by_100k_rows",
     "pipeline_day",
     "pattern_match_100k",
+    "rebalance_range_100x1000",
+    "rebalance_roundrobin_100x1000",
+    "rebalance_sticky_100x1000",
+    "rebalance_cooperative_sticky_100x1000",
 ];
+
+/// Consumers, topics and partitions per topic of the rebalance workloads: 100 consumers over
+/// 1,000 partitions, one consumer having just left a group of 101.
+pub const REBALANCE_MEMBERS: usize = 100;
+pub const REBALANCE_TOPICS: usize = 10;
+pub const REBALANCE_PARTITIONS_PER_TOPIC: u32 = 100;
 
 /// Workloads too slow for the wasm page's 21 samples, run natively only; each processes
 /// `NATIVE_WORKLOAD_ROWS` rows, so criterion also reports rows per second.
@@ -36,6 +49,7 @@ pub const PATTERN_RULES: usize = 100;
 pub enum Case {
     EventQueue,
     Patterns(Vec<Pattern>, Vec<Value>),
+    Rebalance(Strategy, Vec<Member>, PartitionCounts),
     ShellParse(String),
     /// A world holding the objects, and the command to time.
     Command(Box<Session>, &'static str),
@@ -63,6 +77,10 @@ pub fn prepare(name: &str) -> Option<Case> {
             patterns(PATTERN_RULES),
             events(PATTERN_EVENTS),
         )),
+        "rebalance_range_100x1000" => Some(rebalance(Strategy::Range)),
+        "rebalance_roundrobin_100x1000" => Some(rebalance(Strategy::RoundRobin)),
+        "rebalance_sticky_100x1000" => Some(rebalance(Strategy::Sticky)),
+        "rebalance_cooperative_sticky_100x1000" => Some(rebalance(Strategy::CooperativeSticky)),
         "compaction_ctas_1m_rows" => {
             let objects = NATIVE_WORKLOAD_ROWS as usize / COMPACTION_RECORDS;
             Some(Case::Command(
@@ -80,6 +98,14 @@ impl Case {
         match self {
             Case::EventQueue => event_queue(100_000),
             Case::ShellParse(script) => shell_parse(script),
+            Case::Rebalance(strategy, members, partitions) => {
+                let rebalance = strategy.assign(members, partitions);
+                rebalance
+                    .target
+                    .values()
+                    .map(|owned| owned.len() as u64)
+                    .sum()
+            }
             Case::Patterns(patterns, events) => events
                 .iter()
                 .map(|event| patterns.iter().filter(|p| p.matches(event)).count() as u64)
@@ -112,6 +138,37 @@ pub fn pipeline_world() -> Session {
     let outcome = session.exec(&setup);
     assert!(outcome.ok, "pipeline setup failed: {}", outcome.output);
     session
+}
+
+/// A group of 101 consumers that owned an assignment made by `strategy`, after one left: the
+/// next rebalance is the workload.
+fn rebalance(strategy: Strategy) -> Case {
+    let topics: BTreeSet<String> = (0..REBALANCE_TOPICS)
+        .map(|t| format!("topic-{t}"))
+        .collect();
+    let partitions: PartitionCounts = topics
+        .iter()
+        .map(|t| (t.clone(), REBALANCE_PARTITIONS_PER_TOPIC))
+        .collect();
+    let member = |i: usize| Member {
+        member_id: format!("consumer-{i:03}-{:08x}", i * 2_654_435_761 % 0xffff_ffff),
+        group_instance_id: None,
+        topics: topics.clone(),
+        owned_partitions: Vec::new(),
+        generation: None,
+    };
+    let before: Vec<Member> = (0..=REBALANCE_MEMBERS).map(member).collect();
+    let previous = strategy.assign(&before, &partitions).target;
+    let members = before
+        .into_iter()
+        .skip(1)
+        .map(|mut m| {
+            m.owned_partitions = previous.get(&m.member_id).cloned().unwrap_or_default();
+            m.generation = Some(1);
+            m
+        })
+        .collect();
+    Case::Rebalance(strategy, members, partitions)
 }
 
 /// `n` rule patterns of the shapes people write: sources, detail types, prefixes, numeric
@@ -262,6 +319,14 @@ mod tests {
             matched > pairs / 20 && matched < pairs / 2,
             "{matched} of {pairs}"
         );
+    }
+
+    #[test]
+    fn rebalance_workloads_assign_every_partition() {
+        let total = u64::from(REBALANCE_PARTITIONS_PER_TOPIC) * REBALANCE_TOPICS as u64;
+        for name in WORKLOADS.iter().filter(|n| n.starts_with("rebalance_")) {
+            assert_eq!(run(name), Some(total), "{name}");
+        }
     }
 
     #[test]
