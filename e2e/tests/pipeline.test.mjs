@@ -39,6 +39,13 @@ test('the browser terminal runs the whole pipeline script', async () => {
   assert.equal(files.length, 12, await listing.textContent());
   const denied = await app.type('aws logs filter-log-events --log-group-name /aws/lambda/log-generator --filter-pattern AccessDenied');
   assert.match(await denied.textContent(), /is not authorized to perform: s3:PutObject/);
+  const panel = page.getByTestId('lambda-panel');
+  assert.equal(await panel.getByTestId('function').count(), 2);
+  assert.match(await panel.locator('[data-function="log-generator"]').textContent(), /62 runs, 2 errors/);
+  assert.match(await panel.locator('[data-rule="every-five-minutes"]').textContent(), /cron\(0\/5 \* \* \* \? \*\).*2022-06-12T01:05:00Z/);
+  await panel.getByRole('button', { name: 'log-compactor' }).click();
+  assert.match(await panel.getByTestId('function-log').textContent(), /REPORT RequestId: .*Billed Duration/);
+  await panel.scrollIntoViewIfNeeded();
   await screenshot(page, '40-pipeline-hour');
   const hash = await app.type('sim trace --hash');
   const wasmHash = (await hash.textContent()).match(/sha256:[0-9a-f]{64}/)?.[0];

@@ -1,6 +1,7 @@
 //! The app's panels. They render the session and send commands through `AppState`; no rule of
 //! the simulation lives here.
 
+mod lambda_panel;
 mod s3_panel;
 mod terminal;
 mod timeline;
@@ -24,6 +25,7 @@ pub fn App() -> impl IntoView {
             <main class="pp-main">
                 <section class="pp-services" data-testid="services" aria-label="Services">
                     <s3_panel::S3Panel/>
+                    <lambda_panel::LambdaPanel/>
                 </section>
                 <terminal::Terminal/>
                 <trace_panel::TracePanel/>

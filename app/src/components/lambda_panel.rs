@@ -1,0 +1,257 @@
+//! The EventBridge + Lambda panel: scheduled rules with their next fire time, each function
+//! with its counts and cost, a timeline of recent invocations (cold starts, duration, errors)
+//! as SVG with a text list beside it, and the chosen function's CloudWatch log.
+
+use engine::services::eventbridge::schedule::Schedule;
+use engine::services::lambda::{Function, Invocation, Outcome, format_us};
+use engine::services::logs::Filter;
+use engine::sim::{Millis, format_iso};
+use leptos::prelude::*;
+
+use crate::state::AppState;
+
+/// The timeline shows invocations of the last this many milliseconds of simulated time.
+const TIMELINE_WINDOW_MS: Millis = 10 * 60_000;
+/// The log view shows a function's last this many lines.
+const LOG_LINES_SHOWN: usize = 40;
+const TIMELINE_WIDTH: f64 = 600.0;
+const ROW_HEIGHT: f64 = 18.0;
+
+#[derive(Clone, PartialEq)]
+struct FunctionRow {
+    name: String,
+    runtime: String,
+    memory_mb: u32,
+    timeout_s: u32,
+    invocations: u64,
+    errors: u64,
+    cold_starts: u64,
+    cost: String,
+}
+
+fn function_row(function: &Function) -> FunctionRow {
+    let stats = &function.stats;
+    FunctionRow {
+        name: function.name.clone(),
+        runtime: function.runtime.clone(),
+        memory_mb: function.memory_mb,
+        timeout_s: function.timeout_s,
+        invocations: stats.invocations,
+        errors: stats.errors,
+        cold_starts: stats.cold_starts,
+        cost: format!(
+            "{:.3} GB-s, ${:.7}",
+            stats.gb_seconds(),
+            stats.cost_dollars()
+        ),
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct RuleRow {
+    name: String,
+    expression: String,
+    next: String,
+    targets: String,
+}
+
+#[derive(Clone, PartialEq)]
+struct Bar {
+    function: String,
+    row: usize,
+    x: f64,
+    width: f64,
+    cold_width: f64,
+    class: &'static str,
+    label: String,
+}
+
+/// One bar per recent invocation, one row per function.
+fn bars(invocations: &[Invocation], functions: &[String], now_ms: Millis) -> Vec<Bar> {
+    let start = now_ms - TIMELINE_WINDOW_MS;
+    let scale = TIMELINE_WIDTH / TIMELINE_WINDOW_MS as f64;
+    invocations
+        .iter()
+        .filter(|i| i.end_ms() >= start)
+        .filter_map(|i| {
+            let row = functions.iter().position(|f| *f == i.function)?;
+            let cold_ms = i.init_us.unwrap_or(0) as f64 / 1000.0;
+            let ms = i.duration_us as f64 / 1000.0;
+            let class = match i.outcome {
+                Outcome::Success(_) => "pp-ok",
+                Outcome::Timeout => "pp-timeout",
+                _ => "pp-fail",
+            };
+            Some(Bar {
+                function: i.function.clone(),
+                row,
+                x: (i.start_ms - start).max(0) as f64 * scale,
+                width: ((cold_ms + ms) * scale).max(2.0),
+                cold_width: (cold_ms * scale).max(if cold_ms > 0.0 { 1.0 } else { 0.0 }),
+                class,
+                label: format!(
+                    "{} {} at {}: {} ms{}",
+                    i.function,
+                    outcome_word(&i.outcome),
+                    format_iso(i.start_ms),
+                    format_us(i.duration_us),
+                    i.init_us
+                        .map(|us| format!(" after a {} ms cold start", format_us(us)))
+                        .unwrap_or_default()
+                ),
+            })
+        })
+        .collect()
+}
+
+fn outcome_word(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Success(_) => "succeeded",
+        Outcome::Error { .. } => "failed",
+        Outcome::Timeout => "timed out",
+        Outcome::OutOfMemory => "ran out of memory",
+    }
+}
+
+#[component]
+pub fn LambdaPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let selected = RwSignal::new(None::<String>);
+    let functions = move || {
+        state.with(|s| {
+            s.world()
+                .services()
+                .lambda
+                .functions()
+                .map(function_row)
+                .collect::<Vec<_>>()
+        })
+    };
+    let rules = move || state.with(scheduled_rules);
+    let timeline = move || {
+        state.with(|s| {
+            let lambda = &s.world().services().lambda;
+            let names: Vec<String> = lambda.functions().map(|f| f.name.clone()).collect();
+            (
+                bars(lambda.invocations(), &names, s.world().now_ms()),
+                names,
+            )
+        })
+    };
+    let log = move || {
+        let name = selected.get()?;
+        state.with(|s| {
+            let found = s
+                .world()
+                .services()
+                .logs
+                .find(&format!("/aws/lambda/{name}"), &Filter::default())
+                .ok()?;
+            let lines: Vec<String> = found
+                .iter()
+                .map(|f| format!("{} {}", format_iso(f.event.timestamp_ms), f.event.message))
+                .collect();
+            let skip = lines.len().saturating_sub(LOG_LINES_SHOWN);
+            Some((name, lines[skip..].join("\n")))
+        })
+    };
+    view! {
+        <div class="pp-panel pp-lambda" data-testid="lambda-panel">
+            <header class="pp-panel-head"><h2>"EventBridge + Lambda"</h2></header>
+            <Show when=move || !functions().is_empty() || !rules().is_empty() fallback=|| view! {
+                <p class="pp-empty">"No functions or schedules yet. Try the pipeline in " <code>"examples/pipeline-hour.sh"</code></p>
+            }>
+                <table class="pp-table" data-testid="rules">
+                    <caption>"Scheduled rules"</caption>
+                    <tbody>
+                        <For each=rules key=|r| (r.name.clone(), r.next.clone()) let:rule>
+                            <tr data-testid="rule" data-rule=rule.name.clone()>
+                                <td class="pp-key">{rule.name.clone()}</td>
+                                <td><code>{rule.expression}</code></td>
+                                <td>"next " <time>{rule.next}</time></td>
+                                <td class="pp-muted">{rule.targets}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+                <table class="pp-table" data-testid="functions">
+                    <caption>"Functions (select one for its log)"</caption>
+                    <tbody>
+                        <For each=functions key=|f| (f.name.clone(), f.invocations) let:function>
+                            {
+                                let name = function.name.clone();
+                                let chosen = name.clone();
+                                let row_name = name.clone();
+                                view! {
+                                    <tr data-testid="function" data-function=row_name>
+                                        <td>
+                                            <button class="pp-link" aria-pressed=move || (selected.get().as_deref() == Some(chosen.as_str())).to_string()
+                                                on:click=move |_| selected.set(Some(name.clone()))>{function.name.clone()}</button>
+                                        </td>
+                                        <td>{function.runtime}</td>
+                                        <td>{format!("{} MB, {} s", function.memory_mb, function.timeout_s)}</td>
+                                        <td>{format!("{} runs, {} errors, {} cold", function.invocations, function.errors, function.cold_starts)}</td>
+                                        <td class="pp-muted">{function.cost}</td>
+                                    </tr>
+                                }
+                            }
+                        </For>
+                    </tbody>
+                </table>
+                <figure class="pp-invocations" data-testid="invocation-timeline">
+                    <figcaption>"Invocations in the last 10 simulated minutes (dark: cold start; red: error; amber: timeout)"</figcaption>
+                    {move || {
+                        let (bars, names) = timeline();
+                        let height = (names.len().max(1) as f64) * ROW_HEIGHT;
+                        view! {
+                            <svg role="img" aria-label="Invocation timeline" viewBox=format!("0 0 {TIMELINE_WIDTH} {height}") width="100%" height=height>
+                                {bars.iter().map(|bar| view! {
+                                    <g class=bar.class>
+                                        <title>{bar.label.clone()}</title>
+                                        <rect x=bar.x y=bar.row as f64 * ROW_HEIGHT + 3.0 width=bar.width height=ROW_HEIGHT - 6.0 rx="2"/>
+                                        <rect class="pp-cold" x=bar.x y=bar.row as f64 * ROW_HEIGHT + 3.0 width=bar.cold_width height=ROW_HEIGHT - 6.0/>
+                                    </g>
+                                }).collect_view()}
+                            </svg>
+                            <ul class="pp-sr-only">
+                                {bars.into_iter().map(|bar| view! { <li data-function=bar.function>{bar.label}</li> }).collect_view()}
+                            </ul>
+                        }
+                    }}
+                </figure>
+                {move || log().map(|(name, text)| view! {
+                    <section class="pp-log" data-testid="function-log" aria-label=format!("Log of {name}")>
+                        <h3>{format!("/aws/lambda/{name}")}</h3>
+                        <pre role="log">{text}</pre>
+                    </section>
+                })}
+            </Show>
+        </div>
+    }
+}
+
+/// Enabled scheduled rules on every bus, with their next fire time.
+fn scheduled_rules(session: &engine::Session) -> Vec<RuleRow> {
+    let world = session.world();
+    let events = &world.services().eventbridge;
+    let buses: Vec<String> = events.buses().map(str::to_string).collect();
+    buses
+        .iter()
+        .flat_map(|bus| events.rules(bus, "").unwrap_or_default())
+        .filter_map(|rule| {
+            let expression = rule.schedule_expression.clone()?;
+            let next = Schedule::parse(&expression)
+                .ok()
+                .and_then(|s| s.next_after(rule.since_ms, world.now_ms()))
+                .filter(|_| rule.state.as_str() == "ENABLED")
+                .map_or_else(|| "— (disabled)".to_string(), format_iso);
+            let targets: Vec<&str> = rule.targets.keys().map(String::as_str).collect();
+            Some(RuleRow {
+                name: rule.name.clone(),
+                expression,
+                next,
+                targets: format!("→ {}", targets.join(", ")),
+            })
+        })
+        .collect()
+}
