@@ -104,6 +104,11 @@ fn bars(invocations: &[Invocation], functions: &[String], now_ms: Millis) -> Vec
         .collect()
 }
 
+/// `1 run`, `2 runs`.
+fn plural(count: u64, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
 fn outcome_word(outcome: &Outcome) -> &'static str {
     match outcome {
         Outcome::Success(_) => "succeeded",
@@ -190,7 +195,7 @@ pub fn LambdaPanel() -> impl IntoView {
                                         </td>
                                         <td>{function.runtime}</td>
                                         <td>{format!("{} MB, {} s", function.memory_mb, function.timeout_s)}</td>
-                                        <td>{format!("{} runs, {} errors, {} cold", function.invocations, function.errors, function.cold_starts)}</td>
+                                        <td>{format!("{}, {}, {} cold", plural(function.invocations, "run"), plural(function.errors, "error"), function.cold_starts)}</td>
                                         <td class="pp-muted">{function.cost}</td>
                                     </tr>
                                 }
