@@ -612,6 +612,8 @@ impl Cluster {
         if self.controller.leader == Some(id) {
             self.controller.leader = None;
             self.elect_controller(env);
+        } else {
+            self.schedule_quorum_check(env, id);
         }
         self.fence(env, id);
         Ok(())
@@ -930,14 +932,31 @@ impl Cluster {
             KafkaEvent::Fetch { broker } => self.follower_fetch(env, broker),
             KafkaEvent::IsrCheck { topic, partition } => self.isr_check(env, &topic, partition),
             KafkaEvent::SessionExpired { broker } => self.session_expired(env, broker),
-            KafkaEvent::ControllerElection => {
-                let leader_alive = self.controller.leader.is_some_and(|l| self.is_running(l));
-                if !leader_alive {
-                    self.controller.leader = None;
-                    self.elect_controller(env);
-                }
-            }
+            KafkaEvent::ControllerElection => self.check_quorum(env),
             KafkaEvent::LogCleanup => self.clean_logs(env),
+        }
+    }
+
+    /// KRaft: a quorum leader that lost its voters' majority resigns (check-quorum); a dead
+    /// leader is replaced if a majority is left.
+    fn check_quorum(&mut self, env: &mut Env) {
+        let Some(leader) = self.controller.leader else {
+            return;
+        };
+        let voters = &self.controller.voters;
+        let live = voters.iter().filter(|v| self.is_running(**v)).count();
+        if !self.is_running(leader) || live * 2 <= voters.len() {
+            self.controller.leader = None;
+            self.elect_controller(env);
+        }
+    }
+
+    /// A voter went away: the quorum checks itself once followers notice.
+    fn schedule_quorum_check(&self, env: &mut Env, id: BrokerId) {
+        if self.controller.mode == ControllerMode::Kraft && self.controller.voters.contains(&id) {
+            let at = env.now_ms + QUORUM_FETCH_TIMEOUT_MS;
+            env.schedule_earliest(at, Event::Kafka(KafkaEvent::ControllerElection))
+                .expect("the event queue has room");
         }
     }
 
