@@ -279,3 +279,47 @@ fn one_order_event_fans_out_to_invoice_payment_and_review() {
         "two targets per order, review for two"
     );
 }
+
+const KAFKA_ACKS: &str = include_str!("../../examples/kafka-acks.sh");
+
+/// `examples/kafka-acks.sh`: acks=1 loses the acknowledged records when the leader crashes
+/// before its followers fetch; acks=all with min.insync.replicas=2 keeps them, and refuses a
+/// send when only one in-sync replica is left.
+#[test]
+fn kafka_acks_example_loses_only_acks_one_records() {
+    let mut session = Session::with_seed(1);
+    let mut outputs = Vec::new();
+    for entry in split_script(KAFKA_ACKS) {
+        let outcome = session.exec_entry(&entry);
+        assert!(outcome.ok, "`{}` failed:\n{}", entry.source, outcome.output);
+        outputs.push(outcome.output);
+    }
+    let trace = session.world().trace().events();
+    let lost: Vec<_> = trace
+        .iter()
+        .filter(|e| e.service == "kafka" && e.kind == "records-lost")
+        .collect();
+    assert_eq!(lost.len(), 1, "one loss, on payments-fast");
+    assert_eq!(
+        lost[0].field("topic").unwrap().to_string(),
+        "\"payments-fast\""
+    );
+    assert_eq!(lost[0].field("count").unwrap().to_string(), "3");
+    assert!(
+        trace.iter().any(|e| e.kind == "log-truncated"),
+        "the old leader truncates when it returns"
+    );
+    let cluster = session.world().services().kafka.cluster().unwrap();
+    let values = |topic: &str| -> Vec<String> {
+        let p = cluster.partition(topic, 0).unwrap();
+        p.readable_from(0)
+            .map(|r| r.value.clone().unwrap())
+            .collect()
+    };
+    assert!(values("payments-fast").is_empty());
+    assert_eq!(values("payments-safe"), ["pay-1", "pay-2", "pay-3"]);
+    let all = outputs.concat();
+    assert!(all.contains("Processed a total of 0 messages"));
+    assert!(all.contains("Processed a total of 3 messages"));
+    assert!(all.contains("NotEnoughReplicasException: Messages are rejected since there are fewer in-sync replicas than required."));
+}

@@ -70,6 +70,8 @@ pub struct Services {
     pub logs: logs::Logs,
     pub iam: iam::Iam,
     pub scheduler: scheduler::Scheduler,
+    #[serde(default)]
+    pub kafka: kafka::Kafka,
 }
 
 /// An error a service returns: AWS's error code and message, and our explanation when AWS's

@@ -1015,3 +1015,150 @@ fn athena_queries_run_with_the_callers_role() {
         .push_str("aws s3 ls s3://sensor-logs/compacted/ --recursive\nsim least-privilege fn-role");
     check("athena_queries_run_with_the_callers_role", &script);
 }
+
+/// Kafka's command-line tools. Shapes from apache/kafka: `TopicCommand.java`
+/// (`Created topic T.`, the `Topic:`/`\tTopic:` describe lines, `Error while executing topic
+/// command : …`, `Topic 'T' does not exist as expected`, `--bootstrap-server must be
+/// specified`), `ReplicationControlManager`/`AdminUtils` (`The topic T currently has N
+/// partition(s); M would not be an increase.`, `Replication factor: 4 larger than available
+/// brokers: 3.`), `TopicExistsException` (`Topic 'T' already exists.`).
+#[test]
+fn kafka_topics_commands() {
+    check(
+        "kafka_topics_commands",
+        "kafka-topics.sh --bootstrap-server localhost:9092 --list\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 3 --config min.insync.replicas=2\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic click_stream.v1\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --list\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic orders\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --alter --topic orders --partitions 5\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic orders\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --alter --topic orders --partitions 2\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --if-not-exists\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic big --replication-factor 4\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic bad --config min.insync.replicas=two\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic bad --config flush.bogus=1\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic 'bad name'\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic zero --partitions 0\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic p --partitions abc\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic nope\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --delete --topic nope\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --alter --topic orders --config retention.ms=1\n\
+         kafka-topics.sh --list\n\
+         kafka-topics.sh --bootstrap-server localhost:9092\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --list --bogus\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --delete --topic click_stream.v1\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe",
+    );
+}
+
+/// Producer and consumer. `ErrorLoggingCallback` prints `Error when sending message to topic
+/// T with key: K, value: N bytes with error:` (clients/.../internals/ErrorLoggingCallback.java,
+/// sizes because the console producer does not log payloads); `DefaultMessageFormatter` prints
+/// `CreateTime:ts`, `Partition:p`, `Offset:o`, key and value separated by tabs
+/// (tools/.../consumer/DefaultMessageFormatter.java); `GetOffsetShell` prints `T:p:offset`.
+#[test]
+fn kafka_produce_and_consume() {
+    check(
+        "kafka_produce_and_consume",
+        "sim kafka create-cluster --brokers 3\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 2\n\
+         kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true --property key.separator=: <<EOF\n\
+         alice:order-1\nbob:order-2\nalice:order-3\ncarol:order-4\nEOF\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --from-beginning --property print.key=true --property print.partition=true --property print.offset=true\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --partition 2 --offset 0 --property print.timestamp=true\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --from-beginning --max-messages 2\n\
+         echo late | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --timeout-ms 5000\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic orders\n\
+         kafka-console-producer.sh --bootstrap-server localhost:9092 --topic nope <<EOF\nx\nEOF\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic nope\n\
+         kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true <<EOF\nno separator here\nEOF\n\
+         kafka-console-producer.sh --topic orders\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --offset 3\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group g1\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic users --config cleanup.policy=compact\n\
+         echo keyless | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic users",
+    );
+}
+
+/// Failures: the controller in each mode, ISR shrink and expand on the clock, acks=all
+/// against min.insync.replicas, an unclean election losing data, and retention.
+/// `kafka-metadata-quorum.sh describe --status` has `MetadataQuorumCommand`'s labels.
+#[test]
+fn kafka_failures_and_controllers() {
+    check(
+        "kafka_failures_and_controllers",
+        "sim kafka create-cluster --brokers 3 --mode zookeeper\n\
+         kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic t --partitions 2 --replication-factor 3 --config min.insync.replicas=2 --config unclean.leader.election.enable=true\n\
+         sim broker list\n\
+         sim broker crash 1\n\
+         sim broker crash 2\n\
+         sim advance 20s\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic t\n\
+         echo v | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic t --producer-property acks=all\n\
+         sim broker start 1\n\
+         sim broker start 2\n\
+         sim advance 1s\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic t\n\
+         sim broker slow 1 --lag 40s\n\
+         echo w | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic t --producer-property acks=1\n\
+         sim advance 35s\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic t\n\
+         sim advance 10s\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic t\n\
+         sim trace --last 8\n\
+         sim reset --seed 1\n\
+         sim kafka create-cluster\n\
+         kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status\n\
+         sim broker crash --leader-of __none__:0\n\
+         sim broker stop 1\n\
+         sim broker stop 2\n\
+         sim broker stop 3\n\
+         sim advance 5s\n\
+         kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status\n\
+         sim broker start 3\n\
+         kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status\n\
+         sim broker start 2\n\
+         kafka-metadata-quorum.sh --bootstrap-server localhost:9092 describe --status\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic logs --config retention.ms=60000 --config segment.ms=10000\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic logs\n\
+         sim advance 20s\n\
+         echo b | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic logs\n\
+         sim events\n\
+         sim advance 10m\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic logs --time -2\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic logs",
+    );
+}
+
+/// `unclean.leader.election.enable=true`: the only live replica leads though it is behind.
+#[test]
+fn kafka_unclean_election_loses_data() {
+    check(
+        "kafka_unclean_election_loses_data",
+        "sim kafka create-cluster --brokers 2 --mode zookeeper\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic u --replication-factor 2 --config unclean.leader.election.enable=true\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic u\n\
+         echo x1 | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic u --producer-property acks=1\n\
+         sim advance 1s\n\
+         sim broker stop 2\n\
+         echo x2 | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic u --producer-property acks=1\n\
+         sim broker crash --leader-of u:0\n\
+         sim broker start 2\n\
+         sim advance 20s\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic u\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic u --from-beginning\n\
+         sim trace --last 6",
+    );
+}
+
+#[test]
+fn kafka_acks_example() {
+    check(
+        "kafka_acks_example",
+        include_str!("../../../examples/kafka-acks.sh"),
+    );
+}

@@ -8,6 +8,7 @@ mod athena_cmd;
 mod aws;
 mod builtins;
 mod files;
+mod kafka_cmd;
 pub mod lex;
 mod sim_cmd;
 
@@ -128,6 +129,26 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
         "athena",
         "run SQL in Athena and wait for it, like the console: athena [--database DB] \"SQL\"",
     ),
+    (
+        "kafka-topics.sh",
+        "--bootstrap-server localhost:9092 --create|--list|--describe|--alter|--delete --topic T",
+    ),
+    (
+        "kafka-console-producer.sh",
+        "--bootstrap-server localhost:9092 --topic T  (one record per input line)",
+    ),
+    (
+        "kafka-console-consumer.sh",
+        "--bootstrap-server localhost:9092 --topic T [--from-beginning] [--timeout-ms MS]",
+    ),
+    (
+        "kafka-get-offsets.sh",
+        "--bootstrap-server localhost:9092 --topic T  (T:partition:offset lines)",
+    ),
+    (
+        "kafka-metadata-quorum.sh",
+        "--bootstrap-server localhost:9092 describe --status  (the KRaft quorum)",
+    ),
 ];
 
 /// Classifies a pipeline before it runs, so the session knows whether to checkpoint.
@@ -176,6 +197,11 @@ fn run_command(
         "sim" => sim_cmd::run(ctx, args),
         "aws" => aws::run(ctx, args, stdin),
         "athena" => athena_cmd::run(ctx, args, stdin),
+        name @ ("kafka-topics.sh"
+        | "kafka-console-producer.sh"
+        | "kafka-console-consumer.sh"
+        | "kafka-get-offsets.sh"
+        | "kafka-metadata-quorum.sh") => kafka_cmd::run(ctx, name, args, stdin),
         name => Err(CommandError::NotFound {
             name: name.to_string(),
             suggestion: suggest(name),

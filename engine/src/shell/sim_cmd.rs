@@ -58,6 +58,14 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "least-privilege",
         "ROLE  the smallest policy that allows what the role's sessions asked for",
     ),
+    (
+        "kafka",
+        "create-cluster [--brokers N] [--mode kraft|zookeeper]  start the Kafka cluster",
+    ),
+    (
+        "broker",
+        "stop|start|crash N, slow N --lag 5s, list  fail and heal Kafka brokers",
+    ),
 ];
 
 /// `sim schedule next` lists this many fire times unless `--count N` says otherwise.
@@ -125,6 +133,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "cost" => cost(ctx, rest),
         "schedule" => schedule_preview(ctx, rest),
         "least-privilege" => least_privilege(ctx, rest),
+        "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
+        "broker" => super::kafka_cmd::sim_broker(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)

@@ -10,7 +10,7 @@ use super::{
     format_iso,
 };
 use crate::services::Targets;
-use crate::services::{Services, athena, eventbridge, lambda, s3, scheduler};
+use crate::services::{Services, athena, eventbridge, kafka, lambda, s3, scheduler};
 
 /// One `advance` may move the clock at most ten years.
 pub const ADVANCE_MS_MAX: Millis = 3_660 * 86_400_000;
@@ -49,6 +49,7 @@ pub enum Event {
     EventBridge(eventbridge::EventBridgeEvent),
     Lambda(lambda::LambdaEvent),
     Scheduler(scheduler::SchedulerEvent),
+    Kafka(kafka::KafkaEvent),
 }
 
 impl Event {
@@ -61,6 +62,7 @@ impl Event {
             Event::EventBridge(event) => event.describe(),
             Event::Lambda(event) => event.describe(),
             Event::Scheduler(event) => event.describe(),
+            Event::Kafka(event) => event.describe(),
         }
     }
 }
@@ -336,6 +338,10 @@ impl World {
             Event::Scheduler(event) => {
                 let (services, mut env) = self.split();
                 scheduler::on_event(services, &mut env, event);
+            }
+            Event::Kafka(event) => {
+                let (services, mut env) = self.split();
+                services.kafka.on_event(&mut env, event);
             }
         }
         true

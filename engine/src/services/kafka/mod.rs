@@ -1,7 +1,164 @@
-//! Kafka, as the course teaches it. These modules hold the pieces whose behaviour is fixed by
-//! Kafka itself and needs no cluster state: the producer's default partitioner (`partitioner`)
-//! and the consumer's client-side partition assignors (`assignors`). The cluster (brokers,
-//! topics, logs, consumer groups) is built on top of them.
+//! Kafka, as the course teaches it. The pieces fixed by Kafka itself and needing no cluster
+//! state: the producer's default partitioner (`partitioner`) and the consumer's client-side
+//! partition assignors (`assignors`). On top of them the cluster (`cluster`): brokers, a
+//! controller (ZooKeeper or a KRaft quorum), topics (`topic`) whose replicas are placed as
+//! `AdminUtils` places them (`placement`), partitions that replicate on the clock
+//! (`partition`) and each replica's log (`log`).
+//!
+//! Consumer groups are the next step: the console consumer reads without one, and
+//! `Cluster::fetch_records` is the read path a group's members will share.
 
 pub mod assignors;
+pub mod client;
+pub mod cluster;
+pub mod log;
+pub mod partition;
 pub mod partitioner;
+pub mod placement;
+pub mod topic;
+
+use serde::{Deserialize, Serialize};
+
+pub use cluster::{Acks, Appended, Broker, BrokerState, Cluster, Controller, ControllerMode};
+pub use log::{NewRecord, Offset, Record};
+pub use partition::Partition;
+pub use topic::{Topic, TopicConfig};
+
+use crate::sim::Env;
+
+/// A broker's `node.id` / `broker.id`.
+pub type BrokerId = i32;
+
+/// The service: at most one cluster per world (`localhost:9092`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Kafka {
+    cluster: Option<Cluster>,
+}
+
+impl Kafka {
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.cluster.as_ref()
+    }
+
+    pub fn cluster_mut(&mut self) -> Option<&mut Cluster> {
+        self.cluster.as_mut()
+    }
+
+    /// Starts a cluster of `brokers` brokers (ids 1..=N).
+    pub fn create_cluster(
+        &mut self,
+        env: &mut Env,
+        brokers: u32,
+        mode: ControllerMode,
+    ) -> Result<&mut Cluster, KafkaError> {
+        if self.cluster.is_some() {
+            return Err(KafkaError::ClusterExists);
+        }
+        if brokers == 0 || brokers > cluster::BROKERS_MAX {
+            return Err(KafkaError::BrokerCount { brokers });
+        }
+        Ok(self.cluster.insert(Cluster::new(env, brokers, mode)))
+    }
+
+    pub fn on_event(&mut self, env: &mut Env, event: KafkaEvent) {
+        if let Some(cluster) = &mut self.cluster {
+            cluster.on_event(env, event);
+        }
+    }
+}
+
+/// The cluster's work on the event queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KafkaEvent {
+    /// A follower broker fetches from the leaders of its partitions.
+    Fetch { broker: BrokerId },
+    /// The leader drops followers that stayed behind longer than `replica.lag.time.max.ms`.
+    IsrCheck { topic: String, partition: u32 },
+    /// A crashed broker's session times out; the controller fences it.
+    SessionExpired { broker: BrokerId },
+    /// The KRaft voters elect a new quorum leader (the active controller).
+    ControllerElection,
+    /// The log cleaner: retention (`log.retention.check.interval.ms`) and compaction.
+    LogCleanup,
+}
+
+impl KafkaEvent {
+    pub fn describe(&self) -> String {
+        match self {
+            KafkaEvent::Fetch { broker } => {
+                format!("kafka: broker {broker} fetches from its leaders")
+            }
+            KafkaEvent::IsrCheck { topic, partition } => {
+                format!("kafka: {topic}-{partition} checks its ISR against replica.lag.time.max.ms")
+            }
+            KafkaEvent::SessionExpired { broker } => {
+                format!("kafka: broker {broker}'s session expires")
+            }
+            KafkaEvent::ControllerElection => "kafka: the KRaft quorum elects a leader".into(),
+            KafkaEvent::LogCleanup => "kafka: log retention and compaction check".into(),
+        }
+    }
+}
+
+/// What a Kafka request can fail with. The shell names the Java exception and its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KafkaError {
+    ClusterExists,
+    BrokerCount {
+        brokers: u32,
+    },
+    UnknownBroker {
+        broker: BrokerId,
+    },
+    TopicExists {
+        topic: String,
+    },
+    UnknownTopic {
+        topic: String,
+    },
+    InvalidTopic {
+        message: String,
+    },
+    InvalidPartitions {
+        topic: String,
+        current: u32,
+        requested: u32,
+    },
+    InvalidReplicationFactor {
+        replication_factor: u32,
+        brokers: usize,
+    },
+    InvalidConfig {
+        message: String,
+    },
+    /// No active controller: metadata cannot change.
+    ControllerUnavailable,
+    // Produce errors, from the partition leader.
+    LeaderNotAvailable,
+    NotLeaderOrFollower,
+    /// The leader's broker is down but not yet fenced: the request gets no answer.
+    NetworkException,
+    NotEnoughReplicas,
+    NotEnoughReplicasAfterAppend,
+    RequestTimedOut,
+    /// A keyless record for a compacted topic.
+    CompactedTopicWithoutKey {
+        topic: String,
+        partition: u32,
+    },
+}
+
+impl KafkaError {
+    /// Whether the Java producer retries it (`RetriableException`).
+    pub fn retriable(&self) -> bool {
+        matches!(
+            self,
+            KafkaError::LeaderNotAvailable
+                | KafkaError::NotLeaderOrFollower
+                | KafkaError::NetworkException
+                | KafkaError::NotEnoughReplicas
+                | KafkaError::NotEnoughReplicasAfterAppend
+                | KafkaError::RequestTimedOut
+        )
+    }
+}

@@ -1,0 +1,213 @@
+//! Topics: name rules, per-topic configs (overrides of the broker defaults, checked with
+//! Kafka's `LogConfig` wording) and the partitions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::KafkaError;
+use super::log::SegmentLimits;
+use super::partition::Partition;
+use crate::sim::Millis;
+
+/// Kafka's longest topic name (`Topic.MAX_NAME_LENGTH`).
+pub const TOPIC_NAME_LEN_MAX: usize = 249;
+
+/// The topic configs the playground knows, with the broker defaults they override.
+pub const TOPIC_CONFIG_DEFAULTS: &[(&str, &str)] = &[
+    ("cleanup.policy", "delete"),
+    ("min.insync.replicas", "1"),
+    ("retention.bytes", "-1"),
+    ("retention.ms", "604800000"),
+    ("segment.bytes", "1073741824"),
+    ("segment.ms", "604800000"),
+    ("unclean.leader.election.enable", "false"),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub name: String,
+    /// Kafka's `Uuid` as it prints it: 22 characters of URL-safe base64.
+    pub topic_id: String,
+    pub partitions: Vec<Partition>,
+    /// Only the overrides, as `--describe` prints them under `Configs:`.
+    pub configs: BTreeMap<String, String>,
+    /// The placement's start index, reused when partitions are added (as `AdminUtils` does).
+    pub(super) start_index: usize,
+}
+
+/// A topic's effective settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopicConfig {
+    pub min_insync_replicas: u32,
+    pub retention_ms: i64,
+    pub retention_bytes: i64,
+    pub segment: SegmentLimits,
+    pub compact: bool,
+    pub unclean_leader_election: bool,
+}
+
+impl Topic {
+    pub fn replication_factor(&self) -> usize {
+        self.partitions[0].replicas.len()
+    }
+
+    pub fn config(&self) -> TopicConfig {
+        let get = |name: &str| -> &str {
+            self.configs
+                .get(name)
+                .map(String::as_str)
+                .unwrap_or_else(|| {
+                    TOPIC_CONFIG_DEFAULTS
+                        .iter()
+                        .find(|(key, _)| *key == name)
+                        .map(|(_, value)| *value)
+                        .expect("every read config has a default")
+                })
+        };
+        let number = |name: &str| get(name).parse::<i64>().expect("validated at write");
+        TopicConfig {
+            min_insync_replicas: number("min.insync.replicas") as u32,
+            retention_ms: number("retention.ms"),
+            retention_bytes: number("retention.bytes"),
+            segment: SegmentLimits {
+                segment_ms: number("segment.ms") as Millis,
+                segment_bytes: number("segment.bytes") as u64,
+            },
+            compact: get("cleanup.policy")
+                .split(',')
+                .any(|p| p.trim() == "compact"),
+            unclean_leader_election: get("unclean.leader.election.enable") == "true",
+        }
+    }
+}
+
+/// `Topic.validate`: Kafka's rules for a legal topic name, in its words.
+pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
+    let illegal = |why: &str| KafkaError::InvalidTopic {
+        message: format!("Topic name \"{name}\" is illegal, {why}"),
+    };
+    if name.is_empty() {
+        return Err(KafkaError::InvalidTopic {
+            message: "Topic name is illegal, it can't be empty".into(),
+        });
+    }
+    if name == "." || name == ".." {
+        return Err(KafkaError::InvalidTopic {
+            message: "Topic name cannot be \".\" or \"..\"".into(),
+        });
+    }
+    if name.len() > TOPIC_NAME_LEN_MAX {
+        return Err(illegal(&format!(
+            "it can't be longer than {TOPIC_NAME_LEN_MAX} characters"
+        )));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(illegal(
+            "it contains a character other than ASCII alphanumerics, '.', '_' and '-'",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `--config` overrides as `LogConfig.validate` does.
+pub fn validate_configs(configs: &BTreeMap<String, String>) -> Result<(), KafkaError> {
+    for (name, value) in configs {
+        let invalid = |why: &str| KafkaError::InvalidConfig {
+            message: format!("Invalid value {value} for configuration {name}: {why}"),
+        };
+        match name.as_str() {
+            "cleanup.policy" => {
+                if !value
+                    .split(',')
+                    .all(|p| matches!(p.trim(), "compact" | "delete"))
+                {
+                    return Err(invalid("String must be one of: compact, delete"));
+                }
+            }
+            "unclean.leader.election.enable" => {
+                if !matches!(value.as_str(), "true" | "false") {
+                    return Err(invalid("Expected value to be either true or false"));
+                }
+            }
+            "min.insync.replicas"
+            | "retention.bytes"
+            | "retention.ms"
+            | "segment.bytes"
+            | "segment.ms" => {
+                let kind = if matches!(name.as_str(), "min.insync.replicas" | "segment.bytes") {
+                    "INT"
+                } else {
+                    "LONG"
+                };
+                let number: i64 = value
+                    .parse()
+                    .map_err(|_| invalid(&format!("Not a number of type {kind}")))?;
+                let least = match name.as_str() {
+                    "min.insync.replicas" | "segment.ms" => 1,
+                    "segment.bytes" => 14,
+                    _ => -1,
+                };
+                if number < least {
+                    return Err(invalid(&format!("Value must be at least {least}")));
+                }
+            }
+            _ => {
+                return Err(KafkaError::InvalidConfig {
+                    message: format!("Unknown topic config name: {name}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn configs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn names_follow_kafkas_rules() {
+        assert!(validate_topic_name("orders.v1_x-2").is_ok());
+        let err = validate_topic_name("bad name").unwrap_err();
+        assert_eq!(
+            err,
+            KafkaError::InvalidTopic {
+                message: "Topic name \"bad name\" is illegal, it contains a character other \
+                          than ASCII alphanumerics, '.', '_' and '-'"
+                    .into()
+            }
+        );
+        assert!(validate_topic_name("..").is_err());
+        assert!(validate_topic_name(&"a".repeat(250)).is_err());
+    }
+
+    #[test]
+    fn configs_are_checked_by_type_and_name() {
+        assert!(validate_configs(&configs(&[("min.insync.replicas", "2")])).is_ok());
+        assert_eq!(
+            validate_configs(&configs(&[("min.insync.replicas", "two")])).unwrap_err(),
+            KafkaError::InvalidConfig {
+                message: "Invalid value two for configuration min.insync.replicas: Not a number of type INT".into()
+            }
+        );
+        assert_eq!(
+            validate_configs(&configs(&[("flush.bogus", "1")])).unwrap_err(),
+            KafkaError::InvalidConfig {
+                message: "Unknown topic config name: flush.bogus".into()
+            }
+        );
+        assert!(validate_configs(&configs(&[("cleanup.policy", "compact,delete")])).is_ok());
+        assert!(validate_configs(&configs(&[("segment.bytes", "10")])).is_err());
+    }
+}
