@@ -1162,3 +1162,31 @@ fn kafka_acks_example() {
         include_str!("../../../examples/kafka-acks.sh"),
     );
 }
+
+// Customer managed policies (IAM API Reference: CreatePolicy, GetPolicy, GetPolicyVersion,
+// ListPolicies, DeletePolicy): attached like AWS's, evaluated like any identity policy.
+#[test]
+fn iam_customer_managed_policies() {
+    let document = r#"'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::sensor-logs/logs/*"}]}'"#;
+    check(
+        "iam_customer_managed_policies",
+        &format!(
+            "aws iam create-role --role-name gen-role --assume-role-policy-document {LAMBDA_TRUST}\n\
+             aws iam create-policy --policy-name write-logs --policy-document {document} --description 'put sensor logs'\n\
+             aws iam create-policy --policy-name write-logs --policy-document {document}\n\
+             aws iam create-policy --policy-name broken --policy-document '{{\"Statement\": []}}'\n\
+             aws iam attach-role-policy --role-name gen-role --policy-arn arn:aws:iam::123456789012:policy/write-logs\n\
+             aws iam get-policy --policy-arn arn:aws:iam::123456789012:policy/write-logs\n\
+             aws iam get-policy-version --policy-arn arn:aws:iam::123456789012:policy/write-logs --version-id v1\n\
+             aws iam get-policy-version --policy-arn arn:aws:iam::123456789012:policy/write-logs --version-id v2\n\
+             aws iam list-policies --scope Local\n\
+             aws iam list-policies --scope Mine\n\
+             aws iam list-attached-role-policies --role-name gen-role\n\
+             aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/gen-role --action-names s3:PutObject --resource-arns arn:aws:s3:::sensor-logs/logs/a.json\n\
+             aws iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/write-logs\n\
+             aws iam detach-role-policy --role-name gen-role --policy-arn arn:aws:iam::123456789012:policy/write-logs\n\
+             aws iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/write-logs\n\
+             aws iam get-policy --policy-arn arn:aws:iam::123456789012:policy/write-logs"
+        ),
+    );
+}

@@ -6,7 +6,6 @@ use super::{
     CommandError, Ctx, Effect, Origin, Reply, SessionAction, check_schedulable, closest, usage,
 };
 use crate::services::eventbridge::schedule::{self, Schedule};
-use crate::services::iam::managed::managed_policy;
 use crate::services::iam::policy::{self, Context, Element, Policy};
 use crate::sim::{
     DEFAULT_START_MS, Event, Millis, RunSummary, ScheduledCommand, TraceEvent, WorldConfig,
@@ -506,7 +505,7 @@ fn least_privilege(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
         "\nthe least privilege that allows exactly these:\n{policy}\n"
     ));
     for arn in &role.attached {
-        let Some(managed) = managed_policy(arn) else {
+        let Some(managed) = iam.managed(arn) else {
             continue;
         };
         let Ok(document) = Policy::parse(managed.document) else {

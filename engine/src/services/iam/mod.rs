@@ -69,6 +69,35 @@ pub struct Iam {
     roles: BTreeMap<String, Role>,
     /// Every (action, resource) each role's sessions asked for, for the least-privilege helper.
     used: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// Customer managed policies by ARN.
+    #[serde(default)]
+    policies: BTreeMap<String, CustomerPolicy>,
+}
+
+/// A managed policy the account created (CreatePolicy); one version, `v1`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPolicy {
+    pub name: String,
+    pub path: String,
+    pub policy_id: String,
+    pub document: String,
+    pub description: Option<String>,
+    pub created_ms: Millis,
+}
+
+impl CustomerPolicy {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:iam::{ACCOUNT_ID}:policy{}{}", self.path, self.name)
+    }
+}
+
+/// A managed policy as attachments see it: AWS's or the account's own.
+pub struct ManagedRef<'a> {
+    pub name: &'a str,
+    pub arn: String,
+    pub path: &'a str,
+    pub document: &'a str,
+    pub aws_managed: bool,
 }
 
 fn no_such_role(name: &str) -> ServiceError {
@@ -212,6 +241,93 @@ impl Iam {
         Ok(())
     }
 
+    /// A managed policy by ARN: one of AWS's, or one the account created.
+    pub fn managed(&self, arn: &str) -> Option<ManagedRef<'_>> {
+        if let Some(policy) = managed::managed_policy(arn) {
+            return Some(ManagedRef {
+                name: policy.name,
+                arn: policy.arn.to_string(),
+                path: policy.path,
+                document: policy.document,
+                aws_managed: true,
+            });
+        }
+        self.policies.get(arn).map(|policy| ManagedRef {
+            name: &policy.name,
+            arn: policy.arn(),
+            path: &policy.path,
+            document: &policy.document,
+            aws_managed: false,
+        })
+    }
+
+    pub fn customer_policies(&self) -> impl Iterator<Item = &CustomerPolicy> {
+        self.policies.values()
+    }
+
+    /// How many roles have the policy attached.
+    pub fn attachment_count(&self, arn: &str) -> usize {
+        self.roles
+            .values()
+            .filter(|r| r.attached.contains(arn))
+            .count()
+    }
+
+    /// CreatePolicy: a customer managed policy (its document checked like any policy).
+    pub fn create_policy(
+        &mut self,
+        env: &mut Env,
+        name: &str,
+        path: Option<&str>,
+        document: &str,
+        description: Option<&str>,
+    ) -> Result<&CustomerPolicy, ServiceError> {
+        check_name("policyName", name, 128)?;
+        Policy::parse(document).map_err(malformed)?;
+        let path = path.unwrap_or("/");
+        let arn = format!("arn:aws:iam::{ACCOUNT_ID}:policy{path}{name}");
+        if self.policies.values().any(|p| p.name == name) {
+            return Err(ServiceError::new(
+                "EntityAlreadyExists",
+                format!("A policy called {name} already exists. Duplicate names are not allowed."),
+            ));
+        }
+        let policy = CustomerPolicy {
+            name: name.to_string(),
+            path: path.to_string(),
+            policy_id: format!("ANPA{}", random_id(env, 17)),
+            document: document.to_string(),
+            description: description.map(str::to_string),
+            created_ms: env.now_ms,
+        };
+        env.record(
+            "iam",
+            "policy-created",
+            vec![("policy-arn", arn.as_str().into())],
+        );
+        Ok(self.policies.entry(arn).or_insert(policy))
+    }
+
+    /// DeletePolicy: only a policy no role has attached.
+    pub fn delete_policy(&mut self, env: &mut Env, arn: &str) -> Result<(), ServiceError> {
+        check_policy_arn(arn)?;
+        if !self.policies.contains_key(arn) {
+            return Err(ServiceError::new(
+                "NoSuchEntity",
+                format!("Policy {arn} does not exist or is not attachable."),
+            ));
+        }
+        if self.attachment_count(arn) > 0 {
+            return Err(ServiceError::new(
+                "DeleteConflict",
+                "Cannot delete a policy attached to entities.",
+            ));
+        }
+        self.policies.remove(arn);
+        env.record("iam", "policy-deleted", vec![("policy-arn", arn.into())]);
+        Ok(())
+    }
+
     pub fn attach_role_policy(
         &mut self,
         env: &mut Env,
@@ -219,7 +335,7 @@ impl Iam {
         policy_arn: &str,
     ) -> Result<(), ServiceError> {
         check_policy_arn(policy_arn)?;
-        if managed::managed_policy(policy_arn).is_none() {
+        if self.managed(policy_arn).is_none() {
             return Err(ServiceError::new(
                 "NoSuchEntity",
                 format!("Policy {policy_arn} does not exist or is not attachable."),
@@ -268,7 +384,7 @@ impl Iam {
             .iter()
             .filter_map(|(name, doc)| Some((name.clone(), Policy::parse(doc).ok()?)));
         let attached = role.attached.iter().filter_map(|arn| {
-            let managed = managed::managed_policy(arn)?;
+            let managed = self.managed(arn)?;
             Some((
                 managed.name.to_string(),
                 Policy::parse(managed.document).ok()?,
@@ -400,18 +516,23 @@ fn random_id(env: &mut Env, len: usize) -> String {
 }
 
 fn check_role_name(name: &str) -> Result<(), ServiceError> {
+    check_name("roleName", name, 64)
+}
+
+/// IAM's rule for role and policy names: `[\w+=,.@-]+`, up to `max` characters.
+fn check_name(member: &str, name: &str, max: usize) -> Result<(), ServiceError> {
     let valid_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
-    let constraint = if name.is_empty() || name.len() > 64 {
-        "Member must have length less than or equal to 64"
+    let constraint = if name.is_empty() || name.len() > max {
+        format!("Member must have length less than or equal to {max}")
     } else if !name.chars().all(valid_char) {
-        "Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]+".to_string()
     } else {
         return Ok(());
     };
     Err(ServiceError::new(
         "ValidationError",
         format!(
-            "1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint: {constraint}"
+            "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: {constraint}"
         ),
     ))
 }

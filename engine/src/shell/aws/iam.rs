@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::shapes::{Shape, member};
 use super::{Args, CallError, Operation, ParamKind, param, required};
-use crate::services::iam::managed::managed_policy;
+use crate::services::iam::managed::managed_policies;
 use crate::services::iam::policy::{Context, Evaluation};
 use crate::services::iam::{Role, role_name_of};
 use crate::services::{ACCOUNT_ID, ServiceError};
@@ -50,6 +50,23 @@ pub static OPERATIONS: &[Operation] = &[
         ],
         create_role,
     ),
+    op(
+        "create-policy",
+        "CreatePolicy",
+        &[
+            POLICY_NAME,
+            required("--policy-document", ParamKind::String),
+            param("--path", ParamKind::String),
+            param("--description", ParamKind::String),
+        ],
+        create_policy,
+    ),
+    op(
+        "delete-policy",
+        "DeletePolicy",
+        &[POLICY_ARN],
+        delete_policy,
+    ),
     op("delete-role", "DeleteRole", &[ROLE], delete_role),
     op(
         "delete-role-policy",
@@ -64,6 +81,12 @@ pub static OPERATIONS: &[Operation] = &[
         detach_role_policy,
     ),
     op("get-policy", "GetPolicy", &[POLICY_ARN], get_policy),
+    op(
+        "get-policy-version",
+        "GetPolicyVersion",
+        &[POLICY_ARN, required("--version-id", ParamKind::String)],
+        get_policy_version,
+    ),
     op("get-role", "GetRole", &[ROLE], get_role),
     op(
         "get-role-policy",
@@ -76,6 +99,12 @@ pub static OPERATIONS: &[Operation] = &[
         "ListAttachedRolePolicies",
         &[ROLE],
         list_attached_role_policies,
+    ),
+    op(
+        "list-policies",
+        "ListPolicies",
+        &[param("--scope", ParamKind::String)],
+        list_policies,
     ),
     op(
         "list-role-policies",
@@ -236,31 +265,122 @@ fn detach_role_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
 }
 
 fn list_attached_role_policies(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let iam = &ctx.world.services().iam;
     let attached: Vec<Value> = role(ctx, args)?
         .attached
         .iter()
-        .filter_map(|arn| managed_policy(arn))
+        .filter_map(|arn| iam.managed(arn))
         .map(|p| json!({ "PolicyName": p.name, "PolicyArn": p.arn }))
         .collect();
     Ok(json!({ "AttachedPolicies": attached }))
 }
 
-fn get_policy(_ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+fn no_such_policy(arn: &str) -> ServiceError {
+    ServiceError::new(
+        "NoSuchEntity",
+        format!("Policy {arn} does not exist or is not attachable."),
+    )
+}
+
+/// A managed policy as GetPolicy, CreatePolicy and ListPolicies show it.
+fn policy_json(ctx: &Ctx, arn: &str) -> Result<Value, ServiceError> {
+    let iam = &ctx.world.services().iam;
+    let policy = iam.managed(arn).ok_or_else(|| no_such_policy(arn))?;
+    let own = iam.customer_policies().find(|p| p.arn() == arn);
+    let mut out = serde_json::Map::new();
+    out.insert("PolicyName".into(), json!(policy.name));
+    if let Some(own) = own {
+        out.insert("PolicyId".into(), json!(own.policy_id));
+    }
+    out.insert("Arn".into(), json!(policy.arn));
+    out.insert("Path".into(), json!(policy.path));
+    out.insert("DefaultVersionId".into(), json!("v1"));
+    out.insert("AttachmentCount".into(), json!(iam.attachment_count(arn)));
+    out.insert("PermissionsBoundaryUsageCount".into(), json!(0));
+    out.insert("IsAttachable".into(), json!(true));
+    if let Some(own) = own {
+        if let Some(description) = &own.description {
+            out.insert("Description".into(), json!(description));
+        }
+        let date = format!("{}+00:00", &format_iso(own.created_ms)[..19]);
+        out.insert("CreateDate".into(), json!(date));
+        out.insert("UpdateDate".into(), json!(date));
+    }
+    let out = Value::Object(out);
+    Ok(out)
+}
+
+fn get_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    Ok(json!({ "Policy": policy_json(ctx, args.required_text("--policy-arn"))? }))
+}
+
+fn create_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    let arn = services
+        .iam
+        .create_policy(
+            &mut env,
+            args.required_text("--policy-name"),
+            args.text("--path"),
+            args.required_text("--policy-document"),
+            args.text("--description"),
+        )?
+        .arn();
+    Ok(json!({ "Policy": policy_json(ctx, &arn)? }))
+}
+
+fn delete_policy(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let (services, mut env) = ctx.world.split();
+    services
+        .iam
+        .delete_policy(&mut env, args.required_text("--policy-arn"))?;
+    Ok(json!({}))
+}
+
+fn get_policy_version(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
     let arn = args.required_text("--policy-arn");
-    let policy = managed_policy(arn).ok_or_else(|| {
-        ServiceError::new(
+    let version = args.required_text("--version-id");
+    let iam = &ctx.world.services().iam;
+    let policy = iam.managed(arn).ok_or_else(|| no_such_policy(arn))?;
+    if version != "v1" {
+        return Err(ServiceError::new(
             "NoSuchEntity",
-            format!("Policy {arn} does not exist or is not attachable."),
+            format!("Policy {arn} version {version} does not exist or is not attachable."),
         )
-    })?;
-    Ok(json!({ "Policy": {
-        "PolicyName": policy.name,
-        "Arn": policy.arn,
-        "Path": policy.path,
-        "DefaultVersionId": "v1",
-        "AttachmentCount": 0,
-        "IsAttachable": true,
+        .into());
+    }
+    Ok(json!({ "PolicyVersion": {
+        "Document": document(policy.document),
+        "VersionId": "v1",
+        "IsDefaultVersion": true,
     }}))
+}
+
+/// ListPolicies: `--scope Local` (the account's own), `AWS` or `All` (the default).
+fn list_policies(ctx: &mut Ctx, args: &Args) -> Result<Value, CallError> {
+    let scope = args.text("--scope").unwrap_or("All");
+    if !["All", "AWS", "Local"].contains(&scope) {
+        return Err(CallError::api(
+            "ValidationError",
+            format!(
+                "1 validation error detected: Value '{scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
+            ),
+            None,
+        ));
+    }
+    let iam = &ctx.world.services().iam;
+    let aws = managed_policies().iter().map(|p| p.arn.to_string());
+    let local = iam.customer_policies().map(|p| p.arn());
+    let arns: Vec<String> = match scope {
+        "AWS" => aws.collect(),
+        "Local" => local.collect(),
+        _ => aws.chain(local).collect(),
+    };
+    let policies = arns
+        .iter()
+        .map(|arn| policy_json(ctx, arn))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({ "Policies": policies, "IsTruncated": false }))
 }
 
 /// `--context-entries` entries (JSON or shorthand) as the evaluation's context: values as
