@@ -32,6 +32,10 @@ test('the browser terminal runs the whole pipeline script', async () => {
     // The test invocation before the fix is meant to report a function error, not to fail.
     assert.equal(await last.getAttribute('data-ok'), 'true', `${line}\n${await last.textContent()}`);
   }
+  // Before anything else is typed: every `aws …` line goes into the trace.
+  const hash = await app.type('sim trace --hash');
+  const wasmHash = (await hash.textContent()).match(/sha256:[0-9a-f]{64}/)?.[0];
+  assert.equal(wasmHash, nativeHash().replace(/^.*(sha256:)/, '$1'));
   const compactorLog = await last.textContent();
   assert.match(compactorLog, /compacting \[2022-06-12 00:55:00\.000, 2022-06-12 01:00:00\.000\)/);
   const listing = await app.type('aws s3 ls s3://sensor-logs/compacted/ --recursive');
@@ -47,8 +51,5 @@ test('the browser terminal runs the whole pipeline script', async () => {
   assert.match(await panel.getByTestId('function-log').textContent(), /REPORT RequestId: .*Billed Duration/);
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, '40-pipeline-hour');
-  const hash = await app.type('sim trace --hash');
-  const wasmHash = (await hash.textContent()).match(/sha256:[0-9a-f]{64}/)?.[0];
-  assert.equal(wasmHash, nativeHash().replace(/^.*(sha256:)/, '$1'));
   assert.deepEqual(page.errors, []);
 });
