@@ -45,7 +45,7 @@ test('the browser terminal runs the whole pipeline script', async () => {
   assert.match(await denied.textContent(), /is not authorized to perform: s3:PutObject/);
   const panel = page.getByTestId('lambda-panel');
   assert.equal(await panel.getByTestId('function').count(), 2);
-  assert.match(await panel.locator('[data-function="log-generator"]').textContent(), /62 runs, 1 error,/);
+  assert.match(await panel.locator('[data-testid="function"][data-function="log-generator"]').textContent(), /62 runs, 1 error,/);
   assert.match(await panel.locator('[data-rule="every-five-minutes"]').textContent(), /cron\(0\/5 \* \* \* \? \*\).*2022-06-12T01:05:00Z/);
   await panel.getByRole('button', { name: 'log-compactor' }).click();
   assert.match(await panel.getByTestId('function-log').textContent(), /REPORT RequestId: .*Billed Duration/);
