@@ -3,12 +3,13 @@
 //! of those calls with IAM while the query runs and words refusals as Athena reports them.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use crate::services::ACCOUNT_ID;
-use crate::services::iam::Iam;
 use crate::services::iam::policy::Context;
+use crate::services::iam::{Iam, SessionPolicies};
 use crate::sim::Millis;
 
 /// The role session a query runs as (`None` on a query means the learner's own admin user).
@@ -21,12 +22,12 @@ pub struct Principal {
 /// Athena reports access problems without an error code in front of the message.
 pub const ACCESS_DENIED: &str = "ACCESS_DENIED";
 
-pub struct Access<'a> {
-    iam: &'a Iam,
-    principal: &'a Principal,
+pub struct Access {
+    /// The role's policies, parsed once for the whole query.
+    policies: SessionPolicies,
     context: Context,
-    /// Every (action, resource) asked for, for the least-privilege helper.
-    pub used: RefCell<Vec<(String, String)>>,
+    /// Every distinct (action, resource) asked for, for the least-privilege helper.
+    pub used: RefCell<BTreeSet<(String, String)>>,
 }
 
 pub fn glue_catalog_arn() -> String {
@@ -41,14 +42,13 @@ pub fn glue_table_arn(database: &str, table: &str) -> String {
     format!("arn:aws:glue:us-east-1:{ACCOUNT_ID}:table/{database}/{table}")
 }
 
-impl<'a> Access<'a> {
-    pub fn new(iam: &'a Iam, principal: &'a Principal, now_ms: Millis) -> Self {
+impl Access {
+    pub fn new(iam: &Iam, principal: &Principal, now_ms: Millis) -> Self {
         let context = iam.request_context(now_ms, &principal.role, &principal.session);
         Self {
-            iam,
-            principal,
+            policies: iam.session_policies(&principal.role, &principal.session),
             context,
-            used: RefCell::new(Vec::new()),
+            used: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -56,15 +56,9 @@ impl<'a> Access<'a> {
     pub fn check(&self, action: &str, resource: &str) -> Result<(), String> {
         self.used
             .borrow_mut()
-            .push((action.to_string(), resource.to_string()));
-        self.iam
-            .decide(
-                &self.principal.role,
-                &self.principal.session,
-                action,
-                resource,
-                &self.context,
-            )
+            .insert((action.to_string(), resource.to_string()));
+        self.policies
+            .decide(action, resource, &self.context)
             .map_err(|denial| denial.message)
     }
 

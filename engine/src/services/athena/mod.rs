@@ -528,7 +528,7 @@ struct Sources<'a> {
     catalog: &'a Catalog,
     stats: &'a FileStats,
     s3: &'a S3,
-    access: Option<&'a Access<'a>>,
+    access: Option<&'a Access>,
 }
 
 /// A query running as a role must also be allowed to make its catalog changes and write its

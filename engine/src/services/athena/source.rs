@@ -27,7 +27,7 @@ pub struct S3Tables<'a> {
     pub catalog: &'a Catalog,
     pub stats: &'a FileStats,
     /// The role session reads are made as; `None` reads as the learner's admin user.
-    pub access: Option<&'a Access<'a>>,
+    pub access: Option<&'a Access>,
     pub s3: &'a S3,
     pub blobs: &'a BlobStore,
     pub now_ms: Millis,
@@ -373,24 +373,21 @@ impl TableSource for S3Tables<'_> {
                 key,
                 version_id: None,
             };
-            if let Some(access) = self.access {
-                let size = bucket_state
-                    .current_objects()
-                    .find(|(k, _)| *k == key)
-                    .map_or(0, |(_, v)| v.object.as_ref().map_or(0, |o| o.size));
-                access
-                    .check("s3:GetObject", &format!("arn:aws:s3:::{bucket}/{key}"))
-                    .map_err(|_| ScanError {
-                        code: "HIVE_CANNOT_OPEN_SPLIT".into(),
-                        message: format!("Error opening Hive split s3://{bucket}/{key} (offset=0, length={size}): Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)"),
-                    })?;
-            }
             let (version, bytes) = self.s3.read(self.blobs, self.now_ms, object).map_err(|err| ScanError {
                 code: "HIVE_CANNOT_OPEN_SPLIT".into(),
                 message: format!("Error opening Hive split s3://{bucket}/{key}: {} (Service: Amazon S3; Status Code: 403; Error Code: {})", err.message(), err.code()),
             })?;
+            let object = version.object.as_ref().expect("read returns objects");
+            if let Some(access) = self.access {
+                access
+                    .check("s3:GetObject", &format!("arn:aws:s3:::{bucket}/{key}"))
+                    .map_err(|_| ScanError {
+                        code: "HIVE_CANNOT_OPEN_SPLIT".into(),
+                        message: format!("Error opening Hive split s3://{bucket}/{key} (offset=0, length={}): Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)", object.size),
+                    })?;
+            }
             self.opened.set(self.opened.get() + 1);
-            let blob = version.object.as_ref().expect("read returns objects").blob;
+            let blob = object.blob;
             let read_all = || {
                 let all = formats::read(bytes, &format, &files, &ScanRequest::default()).ok()?;
                 let columns = files.fields().len();

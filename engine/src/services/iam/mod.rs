@@ -57,6 +57,54 @@ impl Role {
     }
 }
 
+/// A role session's identity policies, parsed, ready to decide calls.
+pub struct SessionPolicies {
+    principal: String,
+    role: String,
+    /// `None` when the role no longer exists.
+    policies: Option<Vec<(String, Policy)>>,
+}
+
+impl SessionPolicies {
+    /// IAM's decision for one call; the error is AWS's AccessDenied sentence.
+    pub fn decide(&self, action: &str, resource: &str, context: &Context) -> Result<(), Denial> {
+        let principal = &self.principal;
+        let Some(policies) = &self.policies else {
+            return Err(Denial {
+                decision: Decision::ImplicitDeny,
+                message: format!(
+                    "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" because the role {} no longer exists",
+                    self.role
+                ),
+            });
+        };
+        let refs: Vec<(&str, &Policy)> = policies.iter().map(|(id, p)| (id.as_str(), p)).collect();
+        let evaluation = policy::evaluate(
+            &refs,
+            &Request {
+                action,
+                resource,
+                context,
+            },
+        );
+        let because = match evaluation.decision {
+            Decision::Allowed => return Ok(()),
+            Decision::ExplicitDeny => {
+                "with an explicit deny in an identity-based policy".to_string()
+            }
+            Decision::ImplicitDeny => {
+                format!("because no identity-based policy allows the {action} action")
+            }
+        };
+        Err(Denial {
+            decision: evaluation.decision,
+            message: format!(
+                "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" {because}"
+            ),
+        })
+    }
+}
+
 /// A call IAM refused, in the words AWS uses and with the decision behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Denial {
@@ -99,6 +147,10 @@ pub struct ManagedRef<'a> {
     pub document: &'a str,
     pub aws_managed: bool,
 }
+
+/// Distinct calls remembered per role for `sim least-privilege`: a day of queries reads
+/// hundreds of thousands of objects, and the proposal folds them into prefixes anyway.
+pub const USED_CALLS_PER_ROLE_MAX: usize = 10_000;
 
 fn no_such_role(name: &str) -> ServiceError {
     ServiceError::new(
@@ -429,7 +481,13 @@ impl Iam {
 
     /// Remembers calls a role's sessions made (for `sim least-privilege`).
     pub fn record_used(&mut self, role: &str, calls: impl IntoIterator<Item = (String, String)>) {
-        self.used.entry(role.to_string()).or_default().extend(calls);
+        let used = self.used.entry(role.to_string()).or_default();
+        for call in calls {
+            if used.len() >= USED_CALLS_PER_ROLE_MAX {
+                break;
+            }
+            used.insert(call);
+        }
     }
 
     /// IAM's decision for one call made by `session` under `role`, without remembering it.
@@ -441,31 +499,18 @@ impl Iam {
         resource: &str,
         context: &Context,
     ) -> Result<(), Denial> {
-        let principal = format!("arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/{session}");
-        let Ok(found) = self.role(role) else {
-            return Err(Denial {
-                decision: Decision::ImplicitDeny,
-                message: format!(
-                    "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" because the role {role} no longer exists"
-                ),
-            });
-        };
-        let evaluation = self.simulate(found, action, resource, context);
-        let because = match evaluation.decision {
-            Decision::Allowed => return Ok(()),
-            Decision::ExplicitDeny => {
-                "with an explicit deny in an identity-based policy".to_string()
-            }
-            Decision::ImplicitDeny => {
-                format!("because no identity-based policy allows the {action} action")
-            }
-        };
-        Err(Denial {
-            decision: evaluation.decision,
-            message: format!(
-                "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" {because}"
-            ),
-        })
+        self.session_policies(role, session)
+            .decide(action, resource, context)
+    }
+
+    /// The role's policies parsed once, for a caller that makes many calls (a query reading
+    /// every object under a location).
+    pub fn session_policies(&self, role: &str, session: &str) -> SessionPolicies {
+        SessionPolicies {
+            principal: format!("arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/{session}"),
+            role: role.to_string(),
+            policies: self.role(role).ok().map(|found| self.policies_of(found)),
+        }
     }
 
     /// The request context AWS fills in for a call made with the role's temporary credentials
