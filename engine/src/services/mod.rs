@@ -38,8 +38,24 @@ impl Targets<'_> {
         payload: String,
         trigger: lambda::Trigger,
     ) -> Result<(), String> {
+        if arn.starts_with(&lambda_function_prefix()) {
+            self.lambda
+                .check_invoke_permission(lambda::name_of(arn), principal, source_arn)
+                .map_err(|e| format!("{}: {}", e.code, e.message))?;
+        }
+        self.deliver(env, arn, payload, trigger)
+    }
+
+    /// Sends without asking the function's resource policy, for a caller that authorized the
+    /// call itself (Scheduler, as its execution role).
+    pub fn deliver(
+        &mut self,
+        env: &mut Env,
+        arn: &str,
+        payload: String,
+        trigger: lambda::Trigger,
+    ) -> Result<(), String> {
         let sqs_prefix = format!("arn:aws:sqs:{}:{ACCOUNT_ID}:", sqs::REGION);
-        let lambda_prefix = format!("arn:aws:lambda:{}:{ACCOUNT_ID}:function:", lambda::REGION);
         if let Some(queue) = arn.strip_prefix(&sqs_prefix) {
             return self
                 .sqs
@@ -47,16 +63,20 @@ impl Targets<'_> {
                 .map(|_| ())
                 .map_err(|e| format!("{}: {}", e.code, e.message));
         }
-        if !arn.starts_with(&lambda_prefix) {
+        if !arn.starts_with(&lambda_function_prefix()) {
             return Err("the playground delivers to SQS queues and Lambda functions".into());
         }
         let function = lambda::name_of(arn);
         self.lambda
-            .check_invoke_permission(function, principal, source_arn)
+            .function(function)
             .map_err(|e| format!("{}: {}", e.code, e.message))?;
         lambda::invoke_async(env, function, payload, trigger);
         Ok(())
     }
+}
+
+fn lambda_function_prefix() -> String {
+    format!("arn:aws:lambda:{}:{ACCOUNT_ID}:function:", lambda::REGION)
 }
 
 /// Every service's state, as one serialisable value inside the world.

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use self::expression::{Expression, TIME_ZONE_DEFAULT, parse_time_zone};
 use super::iam::Iam;
 use super::iam::policy::{Context, Decision};
-use super::lambda::{self, Lambda, Trigger};
-use super::sqs::{Sqs, queue_url};
-use super::{ACCOUNT_ID, ServiceError, Services};
+use super::lambda::{Lambda, Trigger};
+use super::sqs::Sqs;
+use super::{ACCOUNT_ID, ServiceError, Services, Targets};
 use crate::sim::{Env, Event, Millis, format_iso};
 
 pub const REGION: &str = "us-east-1";
@@ -685,9 +685,10 @@ fn deliver(
             target.role_arn
         ));
     }
-    let (action, function) = match target.arn.strip_prefix(&lambda_prefix()) {
-        Some(_) => ("lambda:InvokeFunction", Some(lambda::name_of(&target.arn))),
-        None => ("sqs:SendMessage", None),
+    let action = if target.arn.starts_with(&lambda_prefix()) {
+        "lambda:InvokeFunction"
+    } else {
+        "sqs:SendMessage"
     };
     let decision = iam
         .simulate(role, action, &target.arn, &Context::new())
@@ -700,24 +701,10 @@ fn deliver(
             decision.as_str()
         ));
     }
-    match function {
-        Some(function) => {
-            lambda
-                .function(function)
-                .map_err(|e| format!("{}: {}", e.code, e.message))?;
-            let trigger = Trigger::Scheduler {
-                schedule_arn: schedule.arn(),
-            };
-            lambda::invoke_async(env, function, target.payload().to_string(), trigger);
-            Ok(())
-        }
-        None => {
-            let queue = target.arn.trim_start_matches(&sqs_prefix());
-            sqs.send_message(env, &queue_url(queue), target.payload(), None)
-                .map(|_| ())
-                .map_err(|e| format!("{}: {}", e.code, e.message))
-        }
-    }
+    let trigger = Trigger::Scheduler {
+        schedule_arn: schedule.arn(),
+    };
+    Targets { sqs, lambda }.deliver(env, &target.arn, target.payload().to_string(), trigger)
 }
 
 #[cfg(test)]
