@@ -813,6 +813,13 @@ fn glob(pattern: &[Tok], text: &[char]) -> bool {
         .is_some_and(|rest| rest.iter().all(|tok| *tok == Tok::AnyRun))
 }
 
+/// `StringLike` without policy variables: `*` any run of characters, `?` exactly one, over the
+/// whole text (Lambda compares a permission's source ARN this way).
+pub fn string_like(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<Tok> = pattern.chars().map(wildcard).collect();
+    glob(&pattern, &chars(text))
+}
+
 /// Actions match case-insensitively (`S3:getobject` is `s3:GetObject`) and carry no variables.
 fn action_matches(pattern: &str, action: &str) -> bool {
     let pattern: Vec<Tok> = pattern.to_lowercase().chars().map(wildcard).collect();

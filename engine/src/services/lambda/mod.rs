@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use self::handlers::Builtin;
 use super::iam::Iam;
+use super::iam::policy::string_like;
 use super::{ACCOUNT_ID, ServiceError, Services, uuid};
 use crate::sim::{Env, Event, Millis, format_iso};
 
@@ -526,7 +527,7 @@ impl Lambda {
                     || p.action == "*")
                 && p.source_arn
                     .as_deref()
-                    .is_none_or(|pattern| wildcard_match(pattern, source_arn))
+                    .is_none_or(|pattern| string_like(pattern, source_arn))
         });
         if allowed {
             Ok(())
@@ -1208,29 +1209,6 @@ fn check_function_name(name: &str) -> Result<(), ServiceError> {
         ));
     }
     Ok(())
-}
-
-/// `*` and `?` wildcards, as ArnLike compares a source ARN.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::s3api::cli_time;
 use super::shapes::{Shape, member};
 use super::{Args, CallError, Operation, ParamKind, param, required};
 use crate::services::iam::managed::managed_policies;
@@ -12,7 +13,7 @@ use crate::services::iam::policy::{Context, Evaluation};
 use crate::services::iam::{Role, role_name_of};
 use crate::services::{ACCOUNT_ID, ServiceError};
 use crate::shell::Ctx;
-use crate::sim::format_iso;
+use crate::sim::Millis;
 
 const fn op(
     name: &'static str,
@@ -136,6 +137,11 @@ pub static OPERATIONS: &[Operation] = &[
     ),
 ];
 
+/// IAM keeps whole seconds: the CLI's timestamp of the instant without its milliseconds.
+fn iam_date(ms: Millis) -> String {
+    cli_time(ms - ms.rem_euclid(1000))
+}
+
 /// A JSON document as IAM returns it: parsed (the CLI decodes the URL-encoded text).
 fn document(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| json!(text))
@@ -147,7 +153,7 @@ fn role_json(role: &Role, full: bool) -> Value {
         "RoleName": role.name,
         "RoleId": role.role_id,
         "Arn": role.arn(),
-        "CreateDate": format!("{}+00:00", &format_iso(role.created_ms)[..19]),
+        "CreateDate": iam_date(role.created_ms),
         "AssumeRolePolicyDocument": document(&role.trust_policy),
     });
     if let Some(description) = &role.description {
@@ -302,7 +308,7 @@ fn policy_json(ctx: &Ctx, arn: &str) -> Result<Value, ServiceError> {
         if let Some(description) = &own.description {
             out.insert("Description".into(), json!(description));
         }
-        let date = format!("{}+00:00", &format_iso(own.created_ms)[..19]);
+        let date = iam_date(own.created_ms);
         out.insert("CreateDate".into(), json!(date));
         out.insert("UpdateDate".into(), json!(date));
     }
