@@ -65,6 +65,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "broker",
         "stop|start|crash N, slow N --lag 5s, list  fail and heal Kafka brokers",
     ),
+    (
+        "consumer",
+        "list | kill CLIENT-ID|MEMBER-ID|%JOB  Kafka consumers; kill one without a goodbye",
+    ),
 ];
 
 /// `sim schedule next` lists this many fire times unless `--count N` says otherwise.
@@ -89,6 +93,7 @@ pub fn effect(args: &[String]) -> Effect {
             | "least-privilege",
         ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
+        Some("consumer") if args.get(1).map(String::as_str) == Some("list") => Effect::Inspect,
         _ => Effect::Change,
     }
 }
@@ -134,6 +139,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "least-privilege" => least_privilege(ctx, rest),
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
         "broker" => super::kafka_cmd::sim_broker(ctx, rest),
+        "consumer" => super::kafka_groups::sim_consumer(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)

@@ -256,43 +256,17 @@ pub fn start_position(world: &World, topic: &str, partition: u32, start: StartAt
 }
 
 /// Fetches what each partition in `positions` has below its high watermark, at most `max`
-/// records in all, partition by partition, and moves the positions past them. A position
-/// before the log start offset (deleted by retention) resets to the log start, as
-/// `auto.offset.reset=earliest` does; partitions without a live leader are skipped.
+/// records in all (`Cluster::read_available`); nothing without a cluster.
 pub fn read_available(
     world: &World,
     topic: &str,
     positions: &mut BTreeMap<u32, Offset>,
     max: usize,
 ) -> Vec<(u32, Record)> {
-    let Some(cluster) = world.services().kafka.cluster() else {
-        return Vec::new();
-    };
-    let Ok(t) = cluster.topic(topic) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (partition, position) in positions.iter_mut() {
-        let p = &t.partitions[*partition as usize];
-        let leader_alive = p
-            .leader
-            .and_then(|id| cluster.broker(id))
-            .is_some_and(|b| b.state == super::BrokerState::Running);
-        if !leader_alive {
-            continue;
-        }
-        if *position < p.log_start_offset() {
-            *position = p.log_start_offset();
-        }
-        for record in p.readable_from(*position) {
-            if out.len() == max {
-                return out;
-            }
-            *position = record.offset + 1;
-            out.push((*partition, record.clone()));
-        }
+    match world.services().kafka.cluster() {
+        Some(cluster) => cluster.read_available(topic, positions, max),
+        None => Vec::new(),
     }
-    out
 }
 
 #[cfg(test)]
