@@ -140,7 +140,7 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "kafka-console-consumer.sh",
-        "--bootstrap-server localhost:9092 --topic T [--from-beginning] [--timeout-ms MS]",
+        "--bootstrap-server localhost:9092 --topic T [--group G] [--from-beginning] [--timeout-ms MS] [&]",
     ),
     (
         "kafka-consumer-groups.sh",
