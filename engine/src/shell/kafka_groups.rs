@@ -1216,3 +1216,63 @@ fn parse_datetime(text: &str) -> Option<Millis> {
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
         .map(|t| t.and_utc().timestamp_millis())
 }
+
+// ---- sim network ----------------------------------------------------------------------------
+
+/// `sim network partition --consumer CLIENT-ID|MEMBER-ID|%N` cuts a running consumer off the
+/// cluster; `sim network heal [--consumer …]` reconnects it (or every isolated consumer).
+pub(super) fn sim_network(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    const USAGE: &str = "partition --consumer CLIENT-ID|MEMBER-ID|%JOB | heal [--consumer CLIENT-ID|MEMBER-ID|%JOB]";
+    let target = match rest.get(1..) {
+        Some([flag, name]) if flag == "--consumer" => Some(name.as_str()),
+        Some([]) => None,
+        _ => return Err(usage("sim network", USAGE)),
+    };
+    match (rest.first().map(String::as_str), target) {
+        (Some("partition"), Some(name)) => {
+            let id = find_consumer(ctx, name)?;
+            with_cluster(ctx, &mut String::new(), |c, env| {
+                c.isolate_consumer(env, id)
+            })
+            .expect("running");
+            Ok(Reply::text(format!(
+                "consumer {name} is cut off from the cluster: no fetches, commits or heartbeats get through; \
+                 the group removes it after session.timeout.ms (`sim network heal` reconnects it)\n"
+            )))
+        }
+        (Some("heal"), target) => {
+            let ids: Vec<u32> = match target {
+                Some(name) => vec![find_consumer(ctx, name)?],
+                None => cluster_ref(ctx)
+                    .map(|c| {
+                        c.groups()
+                            .consumers()
+                            .filter(|c| c.isolated && c.state == ConsumerState::Running)
+                            .map(|c| c.id)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            let isolated: Vec<u32> = ids
+                .into_iter()
+                .filter(|id| {
+                    cluster_ref(ctx)
+                        .and_then(|c| c.groups().consumer(*id))
+                        .is_some_and(|c| c.isolated)
+                })
+                .collect();
+            if isolated.is_empty() {
+                return Err(usage("sim network heal", "no consumer is cut off"));
+            }
+            for &id in &isolated {
+                with_cluster(ctx, &mut String::new(), |c, env| c.heal_consumer(env, id))
+                    .expect("running");
+            }
+            Ok(Reply::text(format!(
+                "reconnected {} consumer(s)\n",
+                isolated.len()
+            )))
+        }
+        _ => Err(usage("sim network", USAGE)),
+    }
+}

@@ -69,6 +69,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "consumer",
         "list | kill CLIENT-ID|MEMBER-ID|%JOB  Kafka consumers; kill one without a goodbye",
     ),
+    (
+        "network",
+        "partition --consumer CLIENT-ID | heal  cut a Kafka consumer off the cluster and back",
+    ),
 ];
 
 /// `sim schedule next` lists this many fire times unless `--count N` says otherwise.
@@ -140,6 +144,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
         "broker" => super::kafka_cmd::sim_broker(ctx, rest),
         "consumer" => super::kafka_groups::sim_consumer(ctx, rest),
+        "network" => super::kafka_groups::sim_network(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)

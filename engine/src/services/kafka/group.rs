@@ -261,6 +261,10 @@ pub struct Consumer {
     /// Its job number, if it runs in the background.
     #[serde(default)]
     pub job: Option<u32>,
+    /// Cut off from the cluster (`sim network partition`): it runs, but no request of its
+    /// gets through, heartbeats included.
+    #[serde(default)]
+    pub isolated: bool,
 }
 
 /// Groups and the consumers the learner started.
@@ -438,6 +442,7 @@ impl Cluster {
             caught_up: false,
             command,
             job,
+            isolated: false,
         };
         self.groups.consumers.insert(id, consumer);
         self.consumer_poll(env, id);
@@ -567,6 +572,15 @@ impl Cluster {
         }
         let group_id = consumer.config.group_id.clone();
         let member_id = consumer.member_id.clone();
+        if consumer.isolated {
+            // Its requests time out; the poll loop keeps trying.
+            schedule(
+                env,
+                env.now_ms + IDLE_POLL_MS,
+                KafkaEvent::ConsumerPoll { consumer: id },
+            );
+            return;
+        }
         if self.find_coordinator(env, &group_id).is_none() {
             // COORDINATOR_NOT_AVAILABLE: the client retries.
             schedule(
@@ -584,8 +598,22 @@ impl Cluster {
         });
         if !known {
             if member_id.is_some() {
-                // UNKNOWN_MEMBER_ID: the group moved on without it; it rejoins from scratch.
+                // UNKNOWN_MEMBER_ID: the group moved on without it; what it processed since its
+                // last commit cannot be committed any more, and it rejoins from scratch.
                 let consumer = self.groups.consumers.get_mut(&id).expect("exists");
+                if consumer.uncommitted > 0 {
+                    env.record(
+                        "kafka",
+                        "commit-failed",
+                        vec![
+                            ("group", group_id.as_str().into()),
+                            ("consumer", i64::from(id).into()),
+                            ("error", "CommitFailedException".into()),
+                            ("records", (consumer.uncommitted as i64).into()),
+                        ],
+                    );
+                    consumer.uncommitted = 0;
+                }
                 consumer.member_id = None;
                 consumer.assignment.clear();
                 consumer.positions.clear();
@@ -746,6 +774,50 @@ impl Cluster {
             );
             self.sample_lag(env.now_ms, &group_id);
         }
+    }
+
+    /// `sim network partition`: the consumer keeps running but reaches nobody. Its
+    /// heartbeats stop, so the coordinator removes it when its session times out.
+    pub fn isolate_consumer(&mut self, env: &mut Env, id: u32) -> Result<(), KafkaError> {
+        self.running_consumer(id)?;
+        let consumer = self.groups.consumers.get_mut(&id).expect("checked");
+        if consumer.isolated {
+            return Ok(());
+        }
+        consumer.isolated = true;
+        env.record(
+            "kafka",
+            "consumer-isolated",
+            vec![
+                ("consumer", i64::from(id).into()),
+                ("client_id", consumer.config.client_id.as_str().into()),
+            ],
+        );
+        let group_id = consumer.config.group_id.clone();
+        if let Some(member_id) = consumer.member_id.clone() {
+            self.expect_session_expiry(env, &group_id, &member_id, id);
+        }
+        Ok(())
+    }
+
+    /// `sim network heal`: the consumer's requests get through again; if the group removed
+    /// it meanwhile, its next poll learns so (UNKNOWN_MEMBER_ID) and rejoins.
+    pub fn heal_consumer(&mut self, env: &mut Env, id: u32) -> Result<(), KafkaError> {
+        self.running_consumer(id)?;
+        let consumer = self.groups.consumers.get_mut(&id).expect("checked");
+        if !consumer.isolated {
+            return Ok(());
+        }
+        consumer.isolated = false;
+        env.record(
+            "kafka",
+            "consumer-healed",
+            vec![
+                ("consumer", i64::from(id).into()),
+                ("client_id", consumer.config.client_id.as_str().into()),
+            ],
+        );
+        Ok(())
     }
 
     // ---- the coordinator --------------------------------------------------------------
@@ -969,7 +1041,7 @@ impl Cluster {
         let Some(consumer) = self.groups.consumers.get(&id) else {
             return;
         };
-        if consumer.state != ConsumerState::Running {
+        if consumer.state != ConsumerState::Running || consumer.isolated {
             return;
         }
         let group_id = consumer.config.group_id.clone();
@@ -1189,7 +1261,9 @@ impl Cluster {
             .consumers
             .get(&member.consumer)
             .is_some_and(|c| {
-                c.state == ConsumerState::Running && c.member_id.as_deref() == Some(member_id)
+                c.state == ConsumerState::Running
+                    && !c.isolated
+                    && c.member_id.as_deref() == Some(member_id)
             });
         if alive {
             return;

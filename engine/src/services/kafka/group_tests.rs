@@ -321,3 +321,42 @@ fn reset_offsets_needs_an_inactive_group_and_failed_commands_change_nothing() {
     assert!(plan.contains("NEW-OFFSET"), "{plan}");
     assert_eq!(cluster(&s).group_lag("g"), Some(3));
 }
+
+#[test]
+fn a_consumer_cut_off_by_a_network_partition_is_replaced_and_rejoins_after_healing() {
+    let mut s = session();
+    run(&mut s, &consumer("g", "c1", ""));
+    run(&mut s, &consumer("g", "c2", ""));
+    run(&mut s, "sim advance 5s");
+    // Keyed so that every partition gets some (alice → 0, dave → 1, carol → 2).
+    run(
+        &mut s,
+        "kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true --property key.separator=: <<END\nalice:1\ndave:2\ncarol:3\nEND",
+    );
+    run(&mut s, "sim advance 1500ms");
+    assert!(cluster(&s).groups().consumers().next().unwrap().uncommitted > 0);
+    run(&mut s, "sim network partition --consumer c1");
+    // Still a member until its session times out, then c2 owns everything.
+    run(&mut s, "sim advance 30s");
+    assert_eq!(cluster(&s).groups().group("g").unwrap().members.len(), 2);
+    run(&mut s, "sim advance 20s");
+    let a = assignment(&s, "g");
+    assert_eq!(a.len(), 1);
+    assert_eq!(a["c2"].len(), 3);
+    // Healed, c1 finds it was removed: its commit fails and it joins again as a new member.
+    run(&mut s, "sim network heal\nsim advance 10s");
+    let a = assignment(&s, "g");
+    assert_eq!(a.len(), 2);
+    assert!(!a["c1"].is_empty());
+    let failed = events(&s, "kafka/commit-failed");
+    assert_eq!(
+        failed.len(),
+        1,
+        "c1 had processed records it could not commit"
+    );
+    assert!(!events(&s, "kafka/records-redelivered").is_empty());
+    let bad = s.exec("sim network heal");
+    assert!(!bad.ok, "nothing left to heal");
+    let bad = s.exec("sim network partition --consumer nobody");
+    assert!(!bad.ok);
+}
