@@ -62,7 +62,18 @@ test('a consumer group runs in the background of the browser terminal', async ()
   await ok('sim advance 5s');
   const describe = await ok('kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group web');
   assert.match(describe, /web\s+clicks\s+\d\s+1\s+1\s+0\s+reader-[0-9a-f-]{36}/);
-  assert.match(await ok('kill %1'), /Processed a total of 1 messages/);
+  const panel = page.getByTestId('kafka-panel');
+  assert.equal(await panel.getByTestId('broker').count(), 3);
+  assert.equal(await panel.getByTestId('partition').count(), 2, 'the internal __consumer_offsets is not shown');
+  const group = panel.locator('[data-testid="consumer-group"][data-group="web"]');
+  assert.match(await group.textContent(), /Stable, generation 1, range.*lag 0/);
+  assert.match(await group.getByTestId('member').textContent(), /reader → clicks-0, clicks-1/);
+  // The panel's buttons type the same commands as the terminal.
+  await panel.getByRole('button', { name: 'Crash broker 3' }).click();
+  assert.match(await page.getByTestId('terminal-output').textContent(), /sim broker crash 3/);
+  assert.match(await panel.locator('[data-broker="3"]').textContent(), /broker 3 crashed/);
+  await panel.scrollIntoViewIfNeeded();
   await screenshot(page, '50-kafka-consumer-group');
+  assert.match(await ok('kill %1'), /Processed a total of 1 messages/);
   assert.deepEqual(page.errors, []);
 });
