@@ -53,7 +53,10 @@ struct GroupView {
 }
 
 fn ids(list: &[i32]) -> String {
-    list.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+    list.iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn brokers(cluster: &Cluster) -> Vec<BrokerView> {
@@ -77,7 +80,8 @@ fn partitions(cluster: &Cluster) -> Vec<PartitionView> {
             .groups()
             .filter_map(|g| {
                 let tp = engine::services::kafka::assignors::TopicPartition::new(topic, partition);
-                g.owner(&tp).map(|m| format!("{} in {}", m.client_id, g.group_id))
+                g.owner(&tp)
+                    .map(|m| format!("{} in {}", m.client_id, g.group_id))
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -126,7 +130,18 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis) -> GroupView {
                     .iter()
                     .map(|tp| format!("{}-{}", tp.topic, tp.partition))
                     .collect();
-                (m.member_id.clone(), format!("{} → {}", m.client_id, if parts.is_empty() { "nothing".into() } else { parts.join(", ") }))
+                (
+                    m.member_id.clone(),
+                    format!(
+                        "{} → {}",
+                        m.client_id,
+                        if parts.is_empty() {
+                            "nothing".into()
+                        } else {
+                            parts.join(", ")
+                        }
+                    ),
+                )
             })
             .collect(),
         lag,
@@ -140,7 +155,12 @@ fn lag_points(samples: &[(Millis, i64)]) -> String {
         return String::new();
     };
     let span = (last.0 - first.0).max(1) as f64;
-    let top = samples.iter().map(|(_, lag)| *lag).max().unwrap_or(0).max(1) as f64;
+    let top = samples
+        .iter()
+        .map(|(_, lag)| *lag)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     samples
         .iter()
         .map(|(t, lag)| {

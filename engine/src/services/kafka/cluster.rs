@@ -423,6 +423,7 @@ impl Cluster {
             ],
         );
         self.append_metadata(env.now_ms);
+        self.topic_metadata_changed(env, name);
         Ok(())
     }
 

@@ -1355,6 +1355,27 @@ impl Cluster {
         }
     }
 
+    /// A subscribed topic changed its partition count: the group leader's next metadata
+    /// refresh notices, and the group rebalances so the new partitions get readers.
+    pub(super) fn topic_metadata_changed(&mut self, env: &mut Env, topic: &str) {
+        let affected: Vec<String> = self
+            .groups
+            .groups
+            .values()
+            .filter(|g| g.state == GroupState::Stable)
+            .filter(|g| g.members.iter().any(|m| m.topics.contains(topic)))
+            .map(|g| g.group_id.clone())
+            .collect();
+        for group_id in affected {
+            let partitions = self.topic(topic).map_or(0, |t| t.partitions.len());
+            self.prepare_rebalance(
+                env,
+                &group_id,
+                &format!("topic {topic} now has {partitions} partitions"),
+            );
+        }
+    }
+
     // ---- admin ------------------------------------------------------------------------
 
     /// OffsetCommit from an admin client (`--reset-offsets --execute`): only an inactive

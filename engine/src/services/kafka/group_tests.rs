@@ -360,3 +360,21 @@ fn a_consumer_cut_off_by_a_network_partition_is_replaced_and_rejoins_after_heali
     let bad = s.exec("sim network partition --consumer nobody");
     assert!(!bad.ok);
 }
+
+#[test]
+fn adding_partitions_rebalances_the_groups_that_read_the_topic() {
+    let mut s = session();
+    run(&mut s, &consumer("g", "c1", ""));
+    run(&mut s, &consumer("g", "c2", ""));
+    run(&mut s, "sim advance 5s");
+    let before = cluster(&s).groups().group("g").unwrap().generation;
+    run(
+        &mut s,
+        "kafka-topics.sh --bootstrap-server localhost:9092 --alter --topic orders --partitions 4\nsim advance 5s",
+    );
+    let group = cluster(&s).groups().group("g").unwrap();
+    assert_eq!(group.generation, before + 1);
+    let a = assignment(&s, "g");
+    assert_eq!(a["c1"].len() + a["c2"].len(), 4);
+    assert_eq!((a["c1"].len(), a["c2"].len()), (2, 2));
+}
