@@ -40,7 +40,10 @@ for (const name of scripts) {
     assert.ok(wasm.ok, wasm.output);
     const native = nativeRun(script);
     assert.equal(wasm.hash, native.trim().split('\n').pop());
-    assert.match(wasm.output, /Processed a total of \d+ messages/);
+    if (name === 'kafka-groups.sh') {
+      // The killed consumer's uncommitted record reaches the other consumer again.
+      assert.equal(wasm.output.split('alice\tpay').length - 1, 2, wasm.output);
+    }
   });
 }
 
@@ -54,7 +57,7 @@ test('a consumer group runs in the background of the browser terminal', async ()
     return reply.textContent();
   };
   await ok('kafka-topics.sh --bootstrap-server localhost:9092 --create --topic clicks --partitions 2 --replication-factor 3');
-  assert.match(await ok('kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic clicks --group web --consumer-property client.id=reader &'), /^\[1\] 4001/m);
+  assert.match(await ok('kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic clicks --group web --consumer-property client.id=reader &'), /&\s*\[1\] 4001/);
   assert.match(await ok('jobs'), /\[1\]\+\s+Running\s+kafka-console-consumer\.sh/);
   await ok('sim advance 4s');
   await ok('echo hello-from-the-browser | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic clicks');

@@ -161,15 +161,18 @@ fn lag_points(samples: &[(Millis, i64)]) -> String {
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    samples
-        .iter()
-        .map(|(t, lag)| {
-            let x = (t - first.0) as f64 / span * CHART_WIDTH;
-            let y = CHART_HEIGHT - (*lag as f64 / top) * (CHART_HEIGHT - 4.0) - 2.0;
-            format!("{x:.1},{y:.1}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let point = |t: Millis, lag: i64| {
+        let x = (t - first.0) as f64 / span * CHART_WIDTH;
+        let y = CHART_HEIGHT - (lag as f64 / top) * (CHART_HEIGHT - 4.0) - 2.0;
+        format!("{x:.1},{y:.1}")
+    };
+    // Steps, not slopes: the lag is known at the samples and holds until the next one.
+    let mut points = vec![point(first.0, first.1)];
+    for pair in samples.windows(2) {
+        points.push(point(pair[1].0, pair[0].1));
+        points.push(point(pair[1].0, pair[1].1));
+    }
+    points.join(" ")
 }
 
 #[component]
