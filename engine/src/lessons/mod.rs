@@ -44,10 +44,26 @@ pub struct Step {
     /// Shell commands run when the step starts (the learner does not type them).
     #[serde(default)]
     pub setup: String,
-    /// A SQL query over `sim.*`; the step is done when it returns a truthy first value.
-    pub goal: String,
+    /// SQL queries over `sim.*` (one, or a list in TOML); the step is done when every one
+    /// returns a truthy first value. A list stands in for joins, which the SQL engine lacks.
+    #[serde(deserialize_with = "one_or_many")]
+    pub goal: Vec<String>,
     /// Shell commands that reach the goal ("show solution").
     pub solution: String,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(query) => Ok(vec![query]),
+        OneOrMany::Many(queries) if !queries.is_empty() => Ok(queries),
+        OneOrMany::Many(_) => Err(serde::de::Error::custom("a goal needs at least one query")),
+    }
 }
 
 /// A lesson's words in one language.
@@ -147,7 +163,7 @@ impl Lesson {
 
     /// Whether step `step` (from 0) is done in the session's world.
     pub fn check_step(&self, step: usize, session: &Session) -> Result<bool, GoalError> {
-        let goal = &self
+        let goals = &self
             .steps
             .get(step)
             .ok_or_else(|| GoalError::NoSuchStep {
@@ -155,7 +171,12 @@ impl Lesson {
                 step,
             })?
             .goal;
-        check_goal(session.world(), goal)
+        for goal in goals {
+            if !check_goal(session.world(), goal)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 

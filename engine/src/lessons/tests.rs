@@ -182,3 +182,24 @@ fn loading_refuses_inconsistent_lessons() {
     let e = error(&[("x", "lesson.toml", &typo), ("x", "en.toml", en)]);
     assert!(e.contains("gaol"), "{e}");
 }
+
+#[test]
+fn a_goal_may_be_several_queries_that_must_all_hold() {
+    let lesson = |goal: &str| {
+        let text = format!(
+            "id = \"x\"\norder = 1\n[[steps]]\nid = \"a\"\ngoal = {goal}\nsolution = \"echo\"\n"
+        );
+        let en = "title = \"X\"\nintro = \"i\"\n[[steps]]\nid = \"a\"\ntext = \"t\"\n";
+        load(&[("x", "lesson.toml", &text), ("x", "en.toml", en)])
+    };
+    let session = Session::with_seed(1);
+    let both = lesson("[\"SELECT 1\", \"SELECT 0\"]")
+        .expect("loads")
+        .remove(0);
+    assert_eq!(both.steps[0].goal.len(), 2);
+    assert_eq!(both.check_step(0, &session), Ok(false));
+    let one = lesson("\"SELECT 1\"").expect("loads").remove(0);
+    assert_eq!(one.check_step(0, &session), Ok(true));
+    let none = lesson("[]").expect_err("refused").to_string();
+    assert!(none.contains("at least one query"), "{none}");
+}

@@ -68,7 +68,7 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
     ),
     (
         "broker",
-        "stop|start|crash N, slow N --lag 5s, list  fail and heal Kafka brokers",
+        "stop|start|crash N|--leader-of T:P|--controller, slow N --lag 5s, list  fail and heal Kafka brokers",
     ),
 ];
 
