@@ -223,6 +223,7 @@ pub const TABLES: &[SimTable] = &[
             ("schedule_expression", Kind::Varchar),
             ("event_pattern", Kind::Varchar),
             ("targets", Kind::BigInt),
+            ("next_fire", Kind::Timestamp),
         ],
         rows: eventbridge_rules,
     },
@@ -529,11 +530,20 @@ fn athena_tables(world: &World) -> Vec<Row> {
 }
 
 fn eventbridge_rules(world: &World) -> Vec<Row> {
+    use crate::services::eventbridge::RuleState;
+    use crate::services::eventbridge::schedule::Schedule;
     let eventbridge = &services(world).eventbridge;
     eventbridge
         .buses()
         .flat_map(|bus| eventbridge.rules(bus, "").unwrap_or_default())
         .map(|rule| {
+            // When an enabled scheduled rule fires next, as its queued event says.
+            let next_fire = rule
+                .schedule_expression
+                .as_deref()
+                .filter(|_| rule.state == RuleState::Enabled)
+                .and_then(|e| Schedule::parse(e).ok())
+                .and_then(|s| s.next_after(rule.since_ms, world.now_ms()));
             vec![
                 rule.bus.as_str().into(),
                 rule.name.as_str().into(),
@@ -541,6 +551,7 @@ fn eventbridge_rules(world: &World) -> Vec<Row> {
                 rule.schedule_expression.clone().into(),
                 rule.event_pattern.clone().into(),
                 rule.targets.len().into(),
+                next_fire.map_or(Value::Null, Value::Time),
             ]
         })
         .collect()
