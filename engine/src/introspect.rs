@@ -1158,6 +1158,27 @@ aws iam attach-role-policy --role-name r --policy-arn arn:aws:iam::aws:policy/Am
     }
 
     #[test]
+    fn scheduled_rules_show_when_they_fire_next() {
+        let mut session = Session::with_seed(1);
+        exec(
+            &mut session,
+            "aws events put-rule --name daily --schedule-expression 'cron(0 9 * * ? *)'\n\
+             aws events put-rule --name off --schedule-expression 'rate(5 minutes)' --state DISABLED\n\
+             sim advance 10h",
+        );
+        assert_eq!(
+            rows(
+                &session,
+                "SELECT rule, state, next_fire FROM sim.eventbridge_rules ORDER BY rule"
+            ),
+            [
+                ["daily", "ENABLED", "2022-06-13 09:00:00.000"],
+                ["off", "DISABLED", "NULL"],
+            ]
+        );
+    }
+
+    #[test]
     fn only_queries_run() {
         let session = Session::with_seed(1);
         let error = query(session.world(), "CREATE DATABASE sim2").unwrap_err();

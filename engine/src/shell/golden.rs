@@ -1209,3 +1209,20 @@ fn sim_query_reads_the_world() {
          sim query",
     );
 }
+
+/// `sim broker … --controller` acts on whichever broker is the active controller, so scripts
+/// and lessons need not know which one the election chose; with no controller it says so.
+#[test]
+fn sim_broker_names_the_controller() {
+    check(
+        "sim_broker_names_the_controller",
+        "sim kafka create-cluster --brokers 3\n\
+         sim broker stop --controller\n\
+         sim advance 5s\n\
+         sim broker stop 1 --controller\n\
+         sim broker stop --controller\n\
+         sim advance 5s\n\
+         sim broker crash --controller\n\
+         sim query \"SELECT mode, active_controller, voters FROM sim.kafka_controller\"",
+    );
+}
