@@ -224,6 +224,7 @@ pub const TABLES: &[SimTable] = &[
             ("event_pattern", Kind::Varchar),
             ("targets", Kind::BigInt),
             ("next_fire", Kind::Timestamp),
+            ("following_fire", Kind::Timestamp),
         ],
         rows: eventbridge_rules,
     },
@@ -537,13 +538,20 @@ fn eventbridge_rules(world: &World) -> Vec<Row> {
         .buses()
         .flat_map(|bus| eventbridge.rules(bus, "").unwrap_or_default())
         .map(|rule| {
-            // When an enabled scheduled rule fires next, as its queued event says.
-            let next_fire = rule
+            // When an enabled scheduled rule fires next, as its queued event says, and the time
+            // after that, so that a goal can check the interval.
+            let schedule = rule
                 .schedule_expression
                 .as_deref()
                 .filter(|_| rule.state == RuleState::Enabled)
-                .and_then(|e| Schedule::parse(e).ok())
+                .and_then(|e| Schedule::parse(e).ok());
+            let next_fire = schedule
+                .as_ref()
                 .and_then(|s| s.next_after(rule.since_ms, world.now_ms()));
+            let following_fire = schedule
+                .as_ref()
+                .zip(next_fire)
+                .and_then(|(s, next)| s.next_after(rule.since_ms, next));
             vec![
                 rule.bus.as_str().into(),
                 rule.name.as_str().into(),
@@ -552,6 +560,7 @@ fn eventbridge_rules(world: &World) -> Vec<Row> {
                 rule.event_pattern.clone().into(),
                 rule.targets.len().into(),
                 next_fire.map_or(Value::Null, Value::Time),
+                following_fire.map_or(Value::Null, Value::Time),
             ]
         })
         .collect()

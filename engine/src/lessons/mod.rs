@@ -50,6 +50,10 @@ pub struct Step {
     pub goal: Vec<String>,
     /// Shell commands that reach the goal ("show solution").
     pub solution: String,
+    /// Scripts of tempting wrong answers (the classic mistakes); a test checks that none of
+    /// them reaches the goal, so the goal really tells the lesson's point apart.
+    #[serde(default)]
+    pub mistakes: Vec<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {

@@ -75,6 +75,41 @@ fn every_lesson_is_not_done_before_and_done_after_each_solution() {
     }
 }
 
+/// A session at the start of step `step`: earlier steps solved, this step's setup run.
+fn session_at(lesson: &Lesson, step: usize, seed: u64) -> Session {
+    let mut session = Session::with_seed(seed);
+    for earlier in &lesson.steps[..step] {
+        run(&mut session, &earlier.setup, "setup");
+        run(&mut session, &earlier.solution, "solution");
+    }
+    run(&mut session, &lesson.steps[step].setup, "setup");
+    session
+}
+
+#[test]
+fn no_classic_mistake_reaches_a_goal() {
+    let mut mistakes = 0;
+    for lesson in all() {
+        for (index, step) in lesson.steps.iter().enumerate() {
+            for mistake in &step.mistakes {
+                mistakes += 1;
+                let mut session = session_at(lesson, index, SEEDS[0]);
+                // A mistake may fail outright (and change nothing) or succeed and miss the point.
+                let outcome = session.exec(mistake);
+                assert_eq!(
+                    lesson.check_step(index, &session),
+                    Ok(false),
+                    "{}/{}: this mistake reaches the goal:\n{mistake}\n{}",
+                    lesson.id,
+                    step.id,
+                    outcome.output
+                );
+            }
+        }
+    }
+    assert!(mistakes > 0, "no lesson lists a mistake");
+}
+
 #[test]
 fn lists_lessons_in_order_with_titles_per_language() {
     let english = list("en");
