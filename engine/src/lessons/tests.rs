@@ -1,3 +1,6 @@
+//! Every lesson replayed step by step, its mistakes tried, and the goal checks and loading
+//! rules on small made-up lessons.
+
 use super::*;
 use crate::api::Session;
 
