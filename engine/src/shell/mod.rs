@@ -9,6 +9,7 @@ mod aws;
 mod builtins;
 mod files;
 mod kafka_cmd;
+mod lesson_cmd;
 pub mod lex;
 mod sim_cmd;
 

@@ -63,6 +63,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "[\"SQL\"]  read the world as sim.* tables (no SQL: list them)",
     ),
     (
+        "lesson",
+        "list | show ID | hint ID STEP | solution ID STEP | check ID [--lang ko]  the lessons",
+    ),
+    (
         "kafka",
         "create-cluster [--brokers N] [--mode kraft|zookeeper]  start the Kafka cluster",
     ),
@@ -91,7 +95,7 @@ pub fn effect(args: &[String]) -> Effect {
         None
         | Some(
             "time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule"
-            | "least-privilege" | "query",
+            | "least-privilege" | "query" | "lesson",
         ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
         _ => Effect::Change,
@@ -138,6 +142,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "schedule" => schedule_preview(ctx, rest),
         "least-privilege" => least_privilege(ctx, rest),
         "query" => query(ctx, rest),
+        "lesson" => super::lesson_cmd::run(ctx, rest),
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
         "broker" => super::kafka_cmd::sim_broker(ctx, rest),
         other => {
