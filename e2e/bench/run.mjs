@@ -22,17 +22,20 @@ async function openBenchPage(browser) {
   return page;
 }
 
+// BENCH_ONLY=a,b runs just those workloads (and skips the instantiation timings).
+const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+
 const browser = await launch();
 try {
   const instantiate = { instantiate: [], instantiate_from_bytes: [] };
-  for (let i = 0; i < INSTANTIATE_RUNS; i++) {
+  for (let i = 0; i < (only ? 0 : INSTANTIATE_RUNS); i++) {
     const fresh = await openBenchPage(browser);
     const [total, fromBytes] = await fresh.evaluate(() => [window.instantiateMs, window.instantiateFromBytesMs]);
     instantiate.instantiate.push(total);
     instantiate.instantiate_from_bytes.push(fromBytes);
     await fresh.context().close();
   }
-  for (const [workload, times] of Object.entries(instantiate)) {
+  for (const [workload, times] of Object.entries(only ? {} : instantiate)) {
     console.log(JSON.stringify({
       workload,
       wasm_median_ms: Number(median(times).toFixed(3)),
@@ -40,7 +43,7 @@ try {
     }));
   }
   const page = await openBenchPage(browser);
-  const workloads = await page.evaluate(() => window.workloads);
+  const workloads = (await page.evaluate(() => window.workloads)).filter((w) => !only || only.includes(w));
   for (const workload of workloads) {
     const times = await page.evaluate(
       ([name, warmup, iterations]) => window.runBench(name, warmup, iterations),

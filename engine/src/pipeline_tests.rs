@@ -323,3 +323,80 @@ fn kafka_acks_example_loses_only_acks_one_records() {
     assert!(all.contains("Processed a total of 3 messages"));
     assert!(all.contains("NotEnoughReplicasException: Messages are rejected since there are fewer in-sync replicas than required."));
 }
+
+fn run_example(script: &str) -> (Session, String) {
+    let mut session = Session::with_seed(1);
+    let mut all = String::new();
+    for entry in split_script(script) {
+        let outcome = session.exec_entry(&entry);
+        assert!(outcome.ok, "`{}` failed:\n{}", entry.source, outcome.output);
+        all.push_str(&outcome.output);
+    }
+    (session, all)
+}
+
+fn kafka_events<'a>(session: &'a Session, kind: &str) -> Vec<&'a crate::sim::TraceEvent> {
+    session
+        .world()
+        .trace()
+        .events()
+        .iter()
+        .filter(|e| e.service == "kafka" && e.kind == kind)
+        .collect()
+}
+
+const KAFKA_GROUPS: &str = include_str!("../../examples/kafka-groups.sh");
+
+/// `examples/kafka-groups.sh`: two consumers share three partitions in one generation; the
+/// one killed before committing has its two records delivered again to the other; a new group
+/// re-reads all eight; the reset rewinds the stopped group to the start.
+#[test]
+fn kafka_groups_example_redelivers_and_rereads() {
+    let (session, all) = run_example(KAFKA_GROUPS);
+    let stable = kafka_events(&session, "group-stable");
+    assert!(
+        stable[0]
+            .field("assignment")
+            .unwrap()
+            .to_string()
+            .contains("c1=[clicks-0,clicks-1] c2=[clicks-2]"),
+        "{:?}",
+        stable[0]
+    );
+    let redelivered = kafka_events(&session, "records-redelivered");
+    assert_eq!(
+        redelivered.len(),
+        2,
+        "alice's and dave's pay, one per partition"
+    );
+    assert_eq!(all.matches("alice\tpay").count(), 2, "{all}");
+    assert!(all.contains("Processed a total of 8 messages"));
+    let cluster = session.world().services().kafka.cluster().unwrap();
+    assert_eq!(cluster.group_lag("dashboard"), Some(8));
+    assert_eq!(cluster.group_lag("audit"), Some(0));
+}
+
+const KAFKA_BROKER_FAILURE: &str = include_str!("../../examples/kafka-broker-failure.sh");
+
+/// `examples/kafka-broker-failure.sh`: broker 2 crashes; no partition keeps it as leader or in
+/// its ISR; acks=all still succeeds with two in-sync replicas; the consumer group reads all
+/// five orders; broker 2 returns to every ISR.
+#[test]
+fn kafka_broker_failure_example_moves_leaders_and_heals() {
+    let (session, all) = run_example(KAFKA_BROKER_FAILURE);
+    let after_crash = all
+        .split("broker 2  crashed, fenced")
+        .next()
+        .expect("the listing shows the fenced broker");
+    let describe = after_crash.rsplit("PartitionCount").next().unwrap();
+    assert!(!describe.contains("Leader: 2"), "{describe}");
+    for n in 1..=5 {
+        assert!(all.contains(&format!("order-{n}\n")), "order-{n}:\n{all}");
+    }
+    assert!(!all.contains("ERROR Error when sending"), "{all}");
+    let cluster = session.world().services().kafka.cluster().unwrap();
+    for p in 0..3 {
+        assert_eq!(cluster.partition("orders", p).unwrap().isr.len(), 3);
+    }
+    assert_eq!(cluster.group_lag("fulfilment"), Some(0));
+}

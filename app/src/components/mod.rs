@@ -1,6 +1,7 @@
 //! The app's panels. They render the session and send commands through `AppState`; no rule of
 //! the simulation lives here.
 
+mod kafka_panel;
 mod lambda_panel;
 mod s3_panel;
 mod terminal;
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
                 <section class="pp-services" data-testid="services" aria-label="Services">
                     <s3_panel::S3Panel/>
                     <lambda_panel::LambdaPanel/>
+                    <kafka_panel::KafkaPanel/>
                 </section>
                 <terminal::Terminal/>
                 <trace_panel::TracePanel/>

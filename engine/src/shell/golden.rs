@@ -1226,3 +1226,58 @@ fn sim_broker_names_the_controller() {
          sim query \"SELECT mode, active_controller, voters FROM sim.kafka_controller\"",
     );
 }
+
+// Consumer groups: kafka-console-consumer.sh --group in the foreground and with `&`, jobs and
+// kill, and kafka-consumer-groups.sh's views and errors. Layouts and messages follow Kafka's
+// ConsumerGroupCommand.java and GroupOffsetsResetter.java (tools/…/consumer/group/).
+#[test]
+fn kafka_consumer_groups() {
+    let consumer = |client: &str| {
+        format!(
+            "kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group shipping --from-beginning --property print.partition=true --consumer-property client.id={client} &"
+        )
+    };
+    let groups = "kafka-consumer-groups.sh --bootstrap-server localhost:9092";
+    check(
+        "kafka_consumer_groups",
+        &format!(
+            "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 3\n\
+             kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true --property key.separator=: <<END\n\
+             alice:1\nbob:2\ncarol:3\ndave:4\nEND\n\
+             kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group billing --from-beginning --max-messages 3\n\
+             {groups} --describe --group billing\n\
+             {c1}\n{c2}\n\
+             jobs\n\
+             sim advance 6s\n\
+             {groups} --list\n\
+             {groups} --describe --group shipping\n\
+             {groups} --describe --group shipping --members --verbose\n\
+             {groups} --describe --group shipping --state\n\
+             {groups} --reset-offsets --group shipping --topic orders --to-earliest --execute\n\
+             {groups} --reset-offsets --group billing --topic orders --shift-by -1\n\
+             {groups} --reset-offsets --group billing --topic orders:0 --to-offset 99 --execute\n\
+             {groups} --describe --group billing\n\
+             sim consumer list\n\
+             sim consumer kill c1\n\
+             kill %2\n\
+             jobs\n\
+             {groups} --delete --group shipping\n\
+             {groups} --delete --group billing\n\
+             {groups} --describe --group nobody\n\
+             {groups} --describe\n\
+             {groups} --describe --list\n\
+             {groups} --reset-offsets --group g --to-latest\n\
+             {groups} --reset-offsets --group g --all-topics\n\
+             {groups} --delete --group nobody\n\
+             kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group g --consumer-property auto.offset.reset=sometimes\n\
+             kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group g --consumer-property partition.assignment.strategy=fair\n\
+             kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group g --partition 0\n\
+             kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --from-beginning &\n\
+             kafka-topics.sh --bootstrap-server localhost:9092 --list &\n\
+             kill %7\n\
+             sim consumer kill nobody",
+            c1 = consumer("c1"),
+            c2 = consumer("c2"),
+        ),
+    );
+}

@@ -22,14 +22,18 @@ const CONSUME_MESSAGES_MAX: usize = 10_000;
 const CONSUME_WAIT_STEPS_MAX: usize = 100_000;
 
 /// Options as joptsimple parsed them: values by name (repeatable ones keep every value).
-struct Options {
+pub(super) struct Options {
     values: BTreeMap<String, Vec<String>>,
-    positionals: Vec<String>,
+    pub(super) positionals: Vec<String>,
 }
 
 impl Options {
     /// `valued` take an argument, `switches` none; anything else is joptsimple's error.
-    fn parse(args: &[String], valued: &[&str], switches: &[&str]) -> Result<Self, String> {
+    pub(super) fn parse(
+        args: &[String],
+        valued: &[&str],
+        switches: &[&str],
+    ) -> Result<Self, String> {
         let mut options = Options {
             values: BTreeMap::new(),
             positionals: Vec::new(),
@@ -58,19 +62,19 @@ impl Options {
         Ok(options)
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(super) fn has(&self, name: &str) -> bool {
         self.values.contains_key(name)
     }
 
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(super) fn value(&self, name: &str) -> Option<&str> {
         self.values.get(name)?.last().map(String::as_str)
     }
 
-    fn all(&self, name: &str) -> &[String] {
+    pub(super) fn all(&self, name: &str) -> &[String] {
         self.values.get(name).map_or(&[], Vec::as_slice)
     }
 
-    fn number(&self, name: &str) -> Result<Option<i64>, String> {
+    pub(super) fn number(&self, name: &str) -> Result<Option<i64>, String> {
         self.value(name)
             .map(|text| {
                 text.parse()
@@ -80,7 +84,7 @@ impl Options {
     }
 
     /// `--property k=v` pairs.
-    fn properties(&self, name: &str) -> Result<BTreeMap<String, String>, String> {
+    pub(super) fn properties(&self, name: &str) -> Result<BTreeMap<String, String>, String> {
         self.all(name)
             .iter()
             .map(|pair| match pair.split_once('=') {
@@ -93,7 +97,7 @@ impl Options {
     }
 }
 
-fn rendered(text: impl Into<String>) -> CommandError {
+pub(super) fn rendered(text: impl Into<String>) -> CommandError {
     let mut text = text.into();
     if !text.ends_with('\n') {
         text.push('\n');
@@ -102,7 +106,7 @@ fn rendered(text: impl Into<String>) -> CommandError {
 }
 
 /// log4j's timestamp: `[2022-06-12 00:00:00,000]`.
-fn log_time(ms: Millis) -> String {
+pub(super) fn log_time(ms: Millis) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("[%Y-%m-%d %H:%M:%S,%3f]").to_string())
         .unwrap_or_else(|| format!("[{ms}]"))
@@ -155,7 +159,16 @@ pub fn exception(error: &KafkaError) -> (String, String) {
             "InvalidRecordException",
             format!("Compacted topic cannot accept message without key in topic partition {topic}-{partition}."),
         ),
-        KafkaError::ClusterExists | KafkaError::BrokerCount { .. } | KafkaError::UnknownBroker { .. } => {
+        KafkaError::GroupIdNotFound { .. } => ("GroupIdNotFoundException", "The group id does not exist.".into()),
+        KafkaError::GroupNotEmpty { .. } => ("GroupNotEmptyException", "The group is not empty.".into()),
+        KafkaError::GroupNotInactive { group, state } => (
+            "IllegalStateException",
+            format!("Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}."),
+        ),
+        KafkaError::ClusterExists
+        | KafkaError::BrokerCount { .. }
+        | KafkaError::UnknownBroker { .. }
+        | KafkaError::UnknownConsumer { .. } => {
             ("KafkaException", sim_message(error))
         }
     };
@@ -178,12 +191,15 @@ fn sim_message(error: &KafkaError) -> String {
             crate::services::kafka::cluster::BROKERS_MAX
         ),
         KafkaError::UnknownBroker { broker } => format!("there is no broker {broker}"),
+        KafkaError::UnknownConsumer { consumer } => {
+            format!("there is no running consumer {consumer}")
+        }
         other => exception(other).1,
     }
 }
 
 /// The cluster behind `--bootstrap-server`, started (3 brokers, KRaft) if there is none yet.
-fn cluster<'a>(ctx: &'a mut Ctx, notes: &mut String) -> &'a mut Cluster {
+pub(super) fn cluster<'a>(ctx: &'a mut Ctx, notes: &mut String) -> &'a mut Cluster {
     let (services, mut env) = ctx.world.split();
     if services.kafka.cluster().is_none() {
         services
@@ -203,7 +219,7 @@ fn cluster<'a>(ctx: &'a mut Ctx, notes: &mut String) -> &'a mut Cluster {
     services.kafka.cluster_mut().expect("just ensured")
 }
 
-fn require_bootstrap(options: &Options) -> Result<(), CommandError> {
+pub(super) fn require_bootstrap(options: &Options) -> Result<(), CommandError> {
     if options.has("bootstrap-server") {
         Ok(())
     } else {
@@ -211,23 +227,32 @@ fn require_bootstrap(options: &Options) -> Result<(), CommandError> {
     }
 }
 
-fn require_topic(options: &Options) -> Result<String, CommandError> {
+pub(super) fn require_topic(options: &Options) -> Result<String, CommandError> {
     options
         .value("topic")
         .map(str::to_string)
         .ok_or_else(|| rendered("Missing required argument \"[topic]\""))
 }
 
+/// Runs one of Kafka's tools; `background` is the command line when it ended with `&`.
 pub fn run(
     ctx: &mut Ctx,
     name: &str,
     args: &[String],
     stdin: Option<String>,
+    background: Option<&str>,
 ) -> Result<Reply, CommandError> {
+    if background.is_some() && name != "kafka-console-consumer.sh" {
+        return Err(usage(
+            name,
+            "only kafka-console-consumer.sh --group G runs in the background (`&`) here",
+        ));
+    }
     match name {
         "kafka-topics.sh" => topics(ctx, args),
         "kafka-console-producer.sh" => produce(ctx, args, stdin),
-        "kafka-console-consumer.sh" => consume(ctx, args),
+        "kafka-console-consumer.sh" => consume(ctx, args, background),
+        "kafka-consumer-groups.sh" => super::kafka_groups::consumer_groups(ctx, args),
         "kafka-get-offsets.sh" => get_offsets(ctx, args),
         "kafka-metadata-quorum.sh" => metadata_quorum(ctx, args),
         _ => unreachable!("dispatched by name"),
@@ -602,7 +627,7 @@ fn read_lines(
 
 /// `DefaultMessageFormatter` switches (tools/.../consumer/DefaultMessageFormatter.java).
 #[derive(Default)]
-struct Formatter {
+pub(super) struct Formatter {
     timestamp: bool,
     partition: bool,
     offset: bool,
@@ -611,7 +636,7 @@ struct Formatter {
 }
 
 impl Formatter {
-    fn from(properties: &BTreeMap<String, String>) -> Self {
+    pub(super) fn from(properties: &BTreeMap<String, String>) -> Self {
         let on = |name: &str| {
             properties
                 .get(name)
@@ -627,7 +652,7 @@ impl Formatter {
     }
 
     /// Fields in Kafka's order, each followed by the tab `key.separator`, then the value.
-    fn line(&self, partition: u32, record: &Record) -> String {
+    pub(super) fn line(&self, partition: u32, record: &Record) -> String {
         let mut fields = Vec::new();
         if self.timestamp {
             fields.push(format!("CreateTime:{}", record.timestamp_ms));
@@ -658,31 +683,37 @@ impl Formatter {
     }
 }
 
-fn consume(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
-    let options = Options::parse(
-        args,
-        &[
-            "bootstrap-server",
-            "topic",
-            "partition",
-            "offset",
-            "max-messages",
-            "property",
-            "timeout-ms",
-            "group",
-            "consumer-property",
-        ],
-        &["from-beginning"],
-    )
-    .map_err(rendered)?;
+/// The console consumer's options (joptsimple: valued, then switches).
+pub(super) const CONSUMER_VALUED: [&str; 10] = [
+    "bootstrap-server",
+    "topic",
+    "partition",
+    "offset",
+    "max-messages",
+    "property",
+    "timeout-ms",
+    "group",
+    "consumer-property",
+    "include",
+];
+
+fn consume(
+    ctx: &mut Ctx,
+    args: &[String],
+    background: Option<&str>,
+) -> Result<Reply, CommandError> {
+    let options = Options::parse(args, &CONSUMER_VALUED, &["from-beginning"]).map_err(rendered)?;
     require_bootstrap(&options)?;
-    let topic = require_topic(&options)?;
     if options.has("group") {
+        return super::kafka_groups::consume(ctx, &options, background);
+    }
+    if background.is_some() {
         return Err(usage(
             "kafka-console-consumer.sh",
-            "consumer groups (--group) arrive in the next step; read without one for now",
+            "only a consumer in a group (--group G) keeps running in the background here",
         ));
     }
+    let topic = require_topic(&options)?;
     let start = start_at(&options)?;
     let max = match options.number("max-messages").map_err(rendered)? {
         Some(n) if n > 0 => (n as usize).min(CONSUME_MESSAGES_MAX),

@@ -9,6 +9,7 @@ mod aws;
 mod builtins;
 mod files;
 mod kafka_cmd;
+mod kafka_groups;
 mod lesson_cmd;
 pub mod lex;
 mod sim_cmd;
@@ -140,7 +141,19 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "kafka-console-consumer.sh",
-        "--bootstrap-server localhost:9092 --topic T [--from-beginning] [--timeout-ms MS]",
+        "--bootstrap-server localhost:9092 --topic T [--group G] [--from-beginning] [--timeout-ms MS] [&]",
+    ),
+    (
+        "kafka-consumer-groups.sh",
+        "--bootstrap-server localhost:9092 --list|--describe|--reset-offsets|--delete [--group G]",
+    ),
+    (
+        "jobs",
+        "list the consumers running in the background (started with `&`)",
+    ),
+    (
+        "kill",
+        "kill %N stops background job N cleanly; kill -9 %N kills it without a goodbye",
     ),
     (
         "kafka-get-offsets.sh",
@@ -158,7 +171,7 @@ pub fn classify(pipeline: &Pipeline) -> Effect {
         .commands
         .iter()
         .any(|command| match command.argv[0].as_str() {
-            "help" | "echo" | "cat" => false,
+            "help" | "echo" | "cat" | "jobs" => false,
             "sim" => sim_cmd::effect(&command.argv[1..]) == Effect::Change,
             _ => true,
         });
@@ -173,14 +186,26 @@ pub fn classify(pipeline: &Pipeline) -> Effect {
 pub fn run_pipeline(ctx: &mut Ctx, pipeline: &Pipeline) -> Result<Reply, CommandError> {
     let mut stdin: Option<String> = None;
     let mut reply = Reply::default();
+    let line = pipeline
+        .background
+        .then(|| kafka_groups::job_line(pipeline));
+    if line.is_some() && pipeline.commands.len() > 1 {
+        return Err(usage(
+            "&",
+            "only a single kafka-console-consumer.sh --group G runs in the background here",
+        ));
+    }
     for command in &pipeline.commands {
         let input = command.heredoc.clone().or(stdin.take());
-        let out = run_command(ctx, &command.argv, input)?;
+        let out = run_command(ctx, &command.argv, input, line.as_deref())?;
         stdin = Some(out.stdout.clone());
         if out.action.is_some() {
             reply.action = out.action;
         }
         reply.stdout = out.stdout;
+    }
+    if classify(pipeline) == Effect::Change {
+        reply.stdout.push_str(&kafka_groups::background_output(ctx));
     }
     Ok(reply)
 }
@@ -189,8 +214,15 @@ fn run_command(
     ctx: &mut Ctx,
     argv: &[String],
     stdin: Option<String>,
+    background: Option<&str>,
 ) -> Result<Reply, CommandError> {
     let args = &argv[1..];
+    if background.is_some() && !argv[0].starts_with("kafka-") {
+        return Err(usage(
+            &argv[0],
+            "only kafka-console-consumer.sh --group G runs in the background (`&`) here",
+        ));
+    }
     match argv[0].as_str() {
         "help" => builtins::help(args),
         "echo" => builtins::echo(args),
@@ -202,7 +234,10 @@ fn run_command(
         | "kafka-console-producer.sh"
         | "kafka-console-consumer.sh"
         | "kafka-get-offsets.sh"
-        | "kafka-metadata-quorum.sh") => kafka_cmd::run(ctx, name, args, stdin),
+        | "kafka-metadata-quorum.sh"
+        | "kafka-consumer-groups.sh") => kafka_cmd::run(ctx, name, args, stdin, background),
+        "jobs" => kafka_groups::jobs(ctx, args),
+        "kill" => kafka_groups::kill(ctx, args),
         name => Err(CommandError::NotFound {
             name: name.to_string(),
             suggestion: suggest(name),

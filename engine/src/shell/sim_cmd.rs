@@ -74,6 +74,14 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "broker",
         "stop|start|crash N|--leader-of T:P|--controller, slow N --lag 5s, list  fail and heal Kafka brokers",
     ),
+    (
+        "consumer",
+        "list | kill CLIENT-ID|MEMBER-ID|%JOB  Kafka consumers; kill one without a goodbye",
+    ),
+    (
+        "network",
+        "partition --consumer CLIENT-ID | heal  cut a Kafka consumer off the cluster and back",
+    ),
 ];
 
 /// `sim schedule next` lists this many fire times unless `--count N` says otherwise.
@@ -98,6 +106,7 @@ pub fn effect(args: &[String]) -> Effect {
             | "least-privilege" | "query" | "lesson",
         ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
+        Some("consumer") if args.get(1).map(String::as_str) == Some("list") => Effect::Inspect,
         _ => Effect::Change,
     }
 }
@@ -145,6 +154,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "lesson" => super::lesson_cmd::run(ctx, rest),
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
         "broker" => super::kafka_cmd::sim_broker(ctx, rest),
+        "consumer" => super::kafka_groups::sim_consumer(ctx, rest),
+        "network" => super::kafka_groups::sim_network(ctx, rest),
         other => {
             let names = SUBCOMMANDS.iter().map(|(name, _)| *name);
             let hint = closest(other, names)

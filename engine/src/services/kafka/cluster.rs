@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::log::{NewRecord, Offset};
+use super::group::Groups;
+use super::log::{NewRecord, Offset, Record};
 use super::partition::Partition;
 use super::placement::assign_replicas;
 use super::topic::{Topic, validate_configs, validate_topic_name};
@@ -123,6 +124,9 @@ pub struct Cluster {
     next_producer_id: u64,
     /// Crashed brokers whose session expired while no controller could fence them.
     pending_fences: BTreeSet<BrokerId>,
+    /// Consumer groups (their coordinators are brokers of this cluster) and the consumers.
+    #[serde(default)]
+    pub(super) groups: Groups,
 }
 
 /// Kafka's `Uuid.toString`: 16 random bytes as URL-safe base64 without padding.
@@ -173,6 +177,7 @@ impl Cluster {
             topics: BTreeMap::new(),
             next_producer_id: 0,
             pending_fences: BTreeSet::new(),
+            groups: Groups::default(),
         };
         env.record(
             "kafka",
@@ -217,6 +222,41 @@ impl Cluster {
 
     pub fn partition(&self, topic: &str, partition: u32) -> Option<&Partition> {
         self.topics.get(topic)?.partitions.get(partition as usize)
+    }
+
+    /// Fetches what each partition in `positions` has below its high watermark, at most `max`
+    /// records in all, partition by partition, and moves the positions past them. A position
+    /// before the log start offset (deleted by retention) resets to the log start, as
+    /// `auto.offset.reset=earliest` does; partitions without a live leader are skipped.
+    pub fn read_available(
+        &self,
+        topic: &str,
+        positions: &mut BTreeMap<u32, Offset>,
+        max: usize,
+    ) -> Vec<(u32, Record)> {
+        let Ok(t) = self.topic(topic) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (partition, position) in positions.iter_mut() {
+            let Some(p) = t.partitions.get(*partition as usize) else {
+                continue;
+            };
+            if !p.leader.is_some_and(|id| self.is_running(id)) {
+                continue;
+            }
+            if *position < p.log_start_offset() {
+                *position = p.log_start_offset();
+            }
+            for record in p.readable_from(*position) {
+                if out.len() == max {
+                    return out;
+                }
+                *position = record.offset + 1;
+                out.push((*partition, record.clone()));
+            }
+        }
+        out
     }
 
     fn partition_mut(&mut self, topic: &str, partition: u32) -> Option<&mut Partition> {
@@ -383,6 +423,7 @@ impl Cluster {
             ],
         );
         self.append_metadata(env.now_ms);
+        self.topic_metadata_changed(env, name);
         Ok(())
     }
 
@@ -934,6 +975,10 @@ impl Cluster {
             KafkaEvent::SessionExpired { broker } => self.session_expired(env, broker),
             KafkaEvent::ControllerElection => self.check_quorum(env),
             KafkaEvent::LogCleanup => self.clean_logs(env),
+            event @ (KafkaEvent::ConsumerPoll { .. }
+            | KafkaEvent::Rejoin { .. }
+            | KafkaEvent::JoinDeadline { .. }
+            | KafkaEvent::SessionTimeout { .. }) => self.on_group_event(env, event),
         }
     }
 

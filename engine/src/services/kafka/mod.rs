@@ -5,12 +5,15 @@
 //! `AdminUtils` places them (`placement`), partitions that replicate on the clock
 //! (`partition`) and each replica's log (`log`).
 //!
-//! Consumer groups are the next step: the console consumer reads without one, and
-//! `Cluster::fetch_records` is the read path a group's members will share.
+//! Consumer groups (`group`): the coordinator's side of the classic protocol and the
+//! consumers the learner starts, polling, committing and rebalancing on the clock.
 
 pub mod assignors;
 pub mod client;
 pub mod cluster;
+pub mod group;
+#[cfg(test)]
+mod group_tests;
 pub mod log;
 pub mod partition;
 pub mod partitioner;
@@ -80,6 +83,14 @@ pub enum KafkaEvent {
     ControllerElection,
     /// The log cleaner: retention (`log.retention.check.interval.ms`) and compaction.
     LogCleanup,
+    /// A consumer's poll loop goes round.
+    ConsumerPoll { consumer: u32 },
+    /// A member's heartbeat learns of a rebalance; it rejoins.
+    Rejoin { consumer: u32 },
+    /// The join phase of a group's rebalance may end (initial delay or rebalance timeout).
+    JoinDeadline { group: String },
+    /// A member's session may have run out without a heartbeat.
+    SessionTimeout { group: String, member: String },
 }
 
 impl KafkaEvent {
@@ -96,6 +107,16 @@ impl KafkaEvent {
             }
             KafkaEvent::ControllerElection => "kafka: the KRaft quorum elects a leader".into(),
             KafkaEvent::LogCleanup => "kafka: log retention and compaction check".into(),
+            KafkaEvent::ConsumerPoll { consumer } => format!("kafka: consumer {consumer} polls"),
+            KafkaEvent::Rejoin { consumer } => {
+                format!("kafka: consumer {consumer} heartbeats and rejoins its rebalancing group")
+            }
+            KafkaEvent::JoinDeadline { group } => {
+                format!("kafka: group {group}'s join phase may end")
+            }
+            KafkaEvent::SessionTimeout { group, member } => {
+                format!("kafka: {member}'s session in group {group} may expire")
+            }
         }
     }
 }
@@ -141,6 +162,21 @@ pub enum KafkaError {
     NotEnoughReplicas,
     NotEnoughReplicasAfterAppend,
     RequestTimedOut,
+    /// No running consumer has this handle.
+    UnknownConsumer {
+        consumer: u32,
+    },
+    /// Offsets of a group with members cannot be reset.
+    GroupNotInactive {
+        group: String,
+        state: String,
+    },
+    GroupIdNotFound {
+        group: String,
+    },
+    GroupNotEmpty {
+        group: String,
+    },
     /// A keyless record for a compacted topic.
     CompactedTopicWithoutKey {
         topic: String,

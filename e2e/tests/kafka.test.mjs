@@ -1,0 +1,79 @@
+// Kafka in the browser: every examples/kafka-*.sh script runs in wasm with the same trace hash
+// as the native CLI, and a consumer group works from the terminal (a background consumer,
+// jobs, kafka-consumer-groups.sh).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { BASE_URL, launch, newPage, screenshot } from '../pages/browser.mjs';
+import { PlaygroundPage } from '../pages/playground.mjs';
+
+const examples = new URL('../../examples/', import.meta.url);
+const scripts = readdirSync(examples).filter((name) => /^kafka-.*\.sh$/.test(name)).sort();
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+function nativeRun(script) {
+  const bin = process.env.PLAYGROUND_BIN;
+  assert.ok(bin, 'PLAYGROUND_BIN must point at the native playground binary (cargo xtask test sets it)');
+  return execFileSync(bin, ['--seed', '1'], { input: `${script}\nsim trace --hash\n`, cwd: process.env.TMPDIR || '/tmp' }).toString();
+}
+
+test('there are Kafka example scripts to run', () => {
+  assert.ok(scripts.length >= 3, scripts.join(', '));
+});
+
+for (const name of scripts) {
+  test(`${name} runs in wasm with the native trace hash`, async () => {
+    const script = readFileSync(new URL(name, examples), 'utf8');
+    const page = await newPage(browser);
+    await page.goto(new URL('api-example.html', BASE_URL).href);
+    const wasm = await page.evaluate(async (script) => {
+      const { default: init, Playground } = await import('./pkg/playground.js');
+      await init();
+      const world = new Playground(1);
+      const outcome = world.exec(script);
+      return { ok: outcome.ok, output: outcome.output, hash: world.traceHash() };
+    }, script);
+    assert.ok(wasm.ok, wasm.output);
+    const native = nativeRun(script);
+    assert.equal(wasm.hash, native.trim().split('\n').pop());
+    assert.match(wasm.output, /Processed a total of \d+ messages/);
+  });
+}
+
+test('a consumer group runs in the background of the browser terminal', async () => {
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open();
+  const ok = async (line) => {
+    const reply = await app.type(line);
+    assert.equal(await reply.getAttribute('data-ok'), 'true', `${line}\n${await reply.textContent()}`);
+    return reply.textContent();
+  };
+  await ok('kafka-topics.sh --bootstrap-server localhost:9092 --create --topic clicks --partitions 2 --replication-factor 3');
+  assert.match(await ok('kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic clicks --group web --consumer-property client.id=reader &'), /^\[1\] 4001/m);
+  assert.match(await ok('jobs'), /\[1\]\+\s+Running\s+kafka-console-consumer\.sh/);
+  await ok('sim advance 4s');
+  await ok('echo hello-from-the-browser | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic clicks');
+  assert.match(await ok('sim advance 2s'), /hello-from-the-browser/);
+  await ok('sim advance 5s');
+  const describe = await ok('kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group web');
+  assert.match(describe, /web\s+clicks\s+\d\s+1\s+1\s+0\s+reader-[0-9a-f-]{36}/);
+  const panel = page.getByTestId('kafka-panel');
+  assert.equal(await panel.getByTestId('broker').count(), 3);
+  assert.equal(await panel.getByTestId('partition').count(), 2, 'the internal __consumer_offsets is not shown');
+  const group = panel.locator('[data-testid="consumer-group"][data-group="web"]');
+  assert.match(await group.textContent(), /Stable, generation 1, range.*lag 0/);
+  assert.match(await group.getByTestId('member').textContent(), /reader → clicks-0, clicks-1/);
+  // The panel's buttons type the same commands as the terminal.
+  await panel.getByRole('button', { name: 'Crash broker 3' }).click();
+  assert.match(await page.getByTestId('terminal-output').textContent(), /sim broker crash 3/);
+  assert.match(await panel.locator('[data-broker="3"]').textContent(), /broker 3 crashed/);
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, '50-kafka-consumer-group');
+  assert.match(await ok('kill %1'), /Processed a total of 1 messages/);
+  assert.deepEqual(page.errors, []);
+});
