@@ -274,6 +274,44 @@ pub const TABLES: &[SimTable] = &[
         rows: kafka_brokers,
     },
     SimTable {
+        name: "kafka_consumer_group_members",
+        description: "each consumer group's members and the partitions assigned to them",
+        columns: &[
+            ("group_id", Kind::Varchar),
+            ("member_id", Kind::Varchar),
+            ("client_id", Kind::Varchar),
+            ("assignment", Kind::Varchar),
+            ("assigned_partitions", Kind::BigInt),
+        ],
+        rows: kafka_consumer_group_members,
+    },
+    SimTable {
+        name: "kafka_consumer_groups",
+        description: "consumer groups: state, generation, members and coordinator",
+        columns: &[
+            ("group_id", Kind::Varchar),
+            ("state", Kind::Varchar),
+            ("generation", Kind::BigInt),
+            ("protocol", Kind::Varchar),
+            ("members", Kind::BigInt),
+            ("coordinator", Kind::BigInt),
+        ],
+        rows: kafka_consumer_groups,
+    },
+    SimTable {
+        name: "kafka_consumer_offsets",
+        description: "committed offsets per group and partition, with the lag behind the high watermark",
+        columns: &[
+            ("group_id", Kind::Varchar),
+            ("topic", Kind::Varchar),
+            ("partition", Kind::BigInt),
+            ("committed_offset", Kind::BigInt),
+            ("high_watermark", Kind::BigInt),
+            ("lag", Kind::BigInt),
+        ],
+        rows: kafka_consumer_offsets,
+    },
+    SimTable {
         name: "kafka_controller",
         description: "who manages the cluster's metadata: ZooKeeper or a KRaft quorum",
         columns: &[
@@ -664,6 +702,79 @@ fn kafka_controller(world: &World) -> Vec<Row> {
         ids(&controller.voters).into(),
         controller.metadata_end_offset.into(),
     ]]
+}
+
+fn kafka_consumer_groups(world: &World) -> Vec<Row> {
+    let Some(cluster) = cluster(world) else {
+        return Vec::new();
+    };
+    cluster
+        .groups()
+        .groups()
+        .map(|g| {
+            vec![
+                g.group_id.as_str().into(),
+                g.state.as_str().into(),
+                g.generation.into(),
+                g.protocol.map(|p| p.name()).into(),
+                g.members.len().into(),
+                cluster.coordinator(&g.group_id).into(),
+            ]
+        })
+        .collect()
+}
+
+fn kafka_consumer_group_members(world: &World) -> Vec<Row> {
+    let Some(cluster) = cluster(world) else {
+        return Vec::new();
+    };
+    cluster
+        .groups()
+        .groups()
+        .flat_map(|g| g.members.iter().map(move |m| (g, m)))
+        .map(|(g, m)| {
+            let assignment: Vec<String> = m
+                .assignment
+                .iter()
+                .map(|tp| format!("{}-{}", tp.topic, tp.partition))
+                .collect();
+            vec![
+                g.group_id.as_str().into(),
+                m.member_id.as_str().into(),
+                m.client_id.as_str().into(),
+                assignment.join(",").into(),
+                m.assignment.len().into(),
+            ]
+        })
+        .collect()
+}
+
+fn kafka_consumer_offsets(world: &World) -> Vec<Row> {
+    let Some(cluster) = cluster(world) else {
+        return Vec::new();
+    };
+    cluster
+        .groups()
+        .groups()
+        .flat_map(|g| {
+            g.offsets
+                .iter()
+                .map(move |(tp, committed)| (g, tp, committed))
+        })
+        .map(|(g, tp, committed)| {
+            let high_watermark = cluster
+                .partition(&tp.topic, tp.partition)
+                .map(|p| p.high_watermark);
+            vec![
+                g.group_id.as_str().into(),
+                tp.topic.as_str().into(),
+                tp.partition.into(),
+                committed.offset.into(),
+                high_watermark.into(),
+                high_watermark.map(|hw| hw - committed.offset).into(),
+            ]
+        })
+        .collect()
 }
 
 fn kafka_topics(world: &World) -> Vec<Row> {
@@ -1142,6 +1253,39 @@ mod tests {
         );
         assert_ne!(new_leader[0][0], leader);
         assert_eq!(new_leader[0][1], "2");
+    }
+
+    #[test]
+    fn consumer_group_tables_show_members_offsets_and_lag() {
+        let mut session = Session::with_seed(1);
+        exec(
+            &mut session,
+            "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic clicks --partitions 2 --replication-factor 3\n\
+             kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic clicks --group dashboard --from-beginning --consumer-property client.id=c1 &\n\
+             sim advance 4s\n\
+             kafka-console-producer.sh --bootstrap-server localhost:9092 --topic clicks --property parse.key=true --property key.separator=: <<END\n\
+             alice:home\nbob:cart\ncarol:home\nEND\n\
+             sim advance 6s",
+        );
+        assert_eq!(
+            rows(
+                &session,
+                "SELECT group_id, state, members FROM sim.kafka_consumer_groups"
+            ),
+            [["dashboard", "Stable", "1"]]
+        );
+        assert_eq!(
+            rows(
+                &session,
+                "SELECT client_id, assignment FROM sim.kafka_consumer_group_members"
+            ),
+            [["c1", "clicks-0,clicks-1"]]
+        );
+        let offsets = rows(
+            &session,
+            "SELECT sum(committed_offset), sum(high_watermark), sum(lag) FROM sim.kafka_consumer_offsets",
+        );
+        assert_eq!(offsets, [["3", "3", "0"]]);
     }
 
     #[test]
