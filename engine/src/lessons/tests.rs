@@ -114,6 +114,18 @@ fn no_classic_mistake_reaches_a_goal() {
 }
 
 #[test]
+fn the_session_checks_a_lesson_step_by_id() {
+    let lesson = &all()[0];
+    let mut session = session_at(lesson, 0, SEEDS[0]);
+    assert_eq!(session.lesson_step_done(&lesson.id, 0), Some(Ok(false)));
+    run(&mut session, &lesson.steps[0].solution, "solution");
+    assert_eq!(session.lesson_step_done(&lesson.id, 0), Some(Ok(true)));
+    assert_eq!(session.lesson_step_done("no-such-lesson", 0), None);
+    let first = &lesson.steps[0].goal[0];
+    assert!(session.sim_query(first).is_ok());
+}
+
+#[test]
 fn lists_lessons_in_order_with_titles_per_language() {
     let english = list("en");
     let korean = list("ko");
