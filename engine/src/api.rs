@@ -309,6 +309,24 @@ impl Session {
         }
     }
 
+    /// A read-only query over the `sim.*` tables (what `sim query` prints), for panels.
+    pub fn sim_query(
+        &self,
+        sql: &str,
+    ) -> Result<crate::services::athena::ResultSet, crate::introspect::QueryError> {
+        crate::introspect::query(&self.world, sql)
+    }
+
+    /// Whether step `step` (from 0) of lesson `lesson_id` is done in this world: every query of
+    /// its goal returns true or a non-zero number. `None` when there is no such lesson.
+    pub fn lesson_step_done(
+        &self,
+        lesson_id: &str,
+        step: usize,
+    ) -> Option<Result<bool, crate::lessons::GoalError>> {
+        crate::lessons::get(lesson_id).map(|lesson| lesson.check_step(step, self))
+    }
+
     /// Advances the clock while the timeline plays. Consecutive plays merge into one log entry
     /// (and one undo step), which replays identically because two advances of `a` and `b` equal
     /// one of `a + b`. On error the whole stretch of play is undone.

@@ -8,6 +8,8 @@
 pub mod api;
 pub mod bench;
 pub mod formats;
+pub mod introspect;
+pub mod lessons;
 pub mod services;
 pub mod shell;
 pub mod sim;

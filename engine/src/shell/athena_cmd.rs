@@ -181,7 +181,7 @@ fn cell(value: &Option<String>) -> &str {
 }
 
 /// An aligned table like the Trino CLI's: numbers to the right, everything else to the left.
-fn table(result: &ResultSet) -> String {
+pub(super) fn table(result: &ResultSet) -> String {
     let widths: Vec<usize> = result
         .columns
         .iter()

@@ -1191,6 +1191,42 @@ fn iam_customer_managed_policies() {
     );
 }
 
+/// `sim query`: the world as `sim.*` tables, read-only; bad SQL fails in Athena's words and
+/// changes nothing; without SQL it lists the tables.
+#[test]
+fn sim_query_reads_the_world() {
+    check(
+        "sim_query_reads_the_world",
+        "aws s3 mb s3://sensor-logs\n\
+         echo '{\"metric\": 1}' | aws s3 cp - s3://sensor-logs/logs/1.json\n\
+         sim kafka create-cluster --brokers 3\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 2 --replication-factor 3\n\
+         sim query \"SELECT bucket, key, size, storage_class FROM sim.s3_objects\"\n\
+         sim query \"SELECT topic, partition, leader, replicas, isr, high_watermark FROM sim.kafka_partitions ORDER BY partition\"\n\
+         sim query \"SELECT count(*) FROM sim.kafka_partition\"\n\
+         sim query \"DROP TABLE sim.trace\"\n\
+         sim query SELECT 1\n\
+         sim query",
+    );
+}
+
+/// `sim broker … --controller` acts on whichever broker is the active controller, so scripts
+/// and lessons need not know which one the election chose; with no controller it says so.
+#[test]
+fn sim_broker_names_the_controller() {
+    check(
+        "sim_broker_names_the_controller",
+        "sim kafka create-cluster --brokers 3\n\
+         sim broker stop --controller\n\
+         sim advance 5s\n\
+         sim broker stop 1 --controller\n\
+         sim broker stop --controller\n\
+         sim advance 5s\n\
+         sim broker crash --controller\n\
+         sim query \"SELECT mode, active_controller, voters FROM sim.kafka_controller\"",
+    );
+}
+
 // Consumer groups: kafka-console-consumer.sh --group in the foreground and with `&`, jobs and
 // kill, and kafka-consumer-groups.sh's views and errors. Layouts and messages follow Kafka's
 // ConsumerGroupCommand.java and GroupOffsetsResetter.java (tools/…/consumer/group/).

@@ -986,8 +986,8 @@ pub fn sim_broker(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError>
     if action == "list" {
         return Ok(Reply::text(format!("{notes}{}", broker_list(ctx))));
     }
-    let options =
-        Options::parse(&rest[1..], &["lag", "leader-of"], &[]).map_err(|m| usage(&command, m))?;
+    let options = Options::parse(&rest[1..], &["lag", "leader-of"], &["controller"])
+        .map_err(|m| usage(&command, m))?;
     let id = broker_id(ctx, &command, &options)?;
     let (services, mut env) = ctx.world.split();
     let cluster = services.kafka.cluster_mut().expect("ensured");
@@ -1019,8 +1019,21 @@ pub fn sim_broker(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError>
     Ok(Reply::text(format!("{notes}{}", broker_list(ctx))))
 }
 
-/// The broker named by its id, or by `--leader-of TOPIC:PARTITION` (the partition's leader now).
+/// The broker named by its id, by `--leader-of TOPIC:PARTITION` (the partition's leader now)
+/// or by `--controller` (the active controller now), so that scripts need not know ids.
 fn broker_id(ctx: &Ctx, command: &str, options: &Options) -> Result<BrokerId, CommandError> {
+    if options.has("controller") {
+        if !options.positionals.is_empty() || options.value("leader-of").is_some() {
+            return Err(usage(
+                command,
+                "name one broker: an id, `--leader-of TOPIC:PARTITION` or `--controller`",
+            ));
+        }
+        let cluster = ctx.world.services().kafka.cluster().expect("ensured");
+        return cluster
+            .active_controller()
+            .ok_or_else(|| usage(command, "there is no active controller right now"));
+    }
     match (options.positionals.as_slice(), options.value("leader-of")) {
         ([id], None) => id
             .parse()
@@ -1051,7 +1064,7 @@ fn broker_id(ctx: &Ctx, command: &str, options: &Options) -> Result<BrokerId, Co
         }
         _ => Err(usage(
             command,
-            "name one broker: an id (`sim broker crash 1`) or `--leader-of TOPIC:PARTITION`",
+            "name one broker: an id (`sim broker crash 1`), `--leader-of TOPIC:PARTITION` or `--controller`",
         )),
     }
 }

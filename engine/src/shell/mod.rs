@@ -10,6 +10,7 @@ mod builtins;
 mod files;
 mod kafka_cmd;
 mod kafka_groups;
+mod lesson_cmd;
 pub mod lex;
 mod sim_cmd;
 
@@ -338,6 +339,7 @@ mod tests {
         assert_eq!(classify_line("sim time"), Effect::Inspect);
         assert_eq!(classify_line("echo a | cat"), Effect::Inspect);
         assert_eq!(classify_line("sim trace --last 3"), Effect::Inspect);
+        assert_eq!(classify_line("sim query \"SELECT 1\""), Effect::Inspect);
         assert_eq!(classify_line("sim advance 1m"), Effect::Change);
         assert_eq!(classify_line("echo a | sim seed 3"), Effect::Change);
         assert_eq!(classify_line("nosuchcommand"), Effect::Change);

@@ -5,6 +5,7 @@ use super::args::{Flags, parse_count, parse_duration};
 use super::{
     CommandError, Ctx, Effect, Origin, Reply, SessionAction, check_schedulable, closest, usage,
 };
+use crate::introspect;
 use crate::services::eventbridge::schedule::{self, Schedule};
 use crate::services::iam::policy::{self, Context, Element, Policy};
 use crate::sim::{
@@ -58,12 +59,20 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "ROLE  the smallest policy that allows what the role's sessions asked for",
     ),
     (
+        "query",
+        "[\"SQL\"]  read the world as sim.* tables (no SQL: list them)",
+    ),
+    (
+        "lesson",
+        "list | show ID | hint ID STEP | solution ID STEP | check ID [--lang ko]  the lessons",
+    ),
+    (
         "kafka",
         "create-cluster [--brokers N] [--mode kraft|zookeeper]  start the Kafka cluster",
     ),
     (
         "broker",
-        "stop|start|crash N, slow N --lag 5s, list  fail and heal Kafka brokers",
+        "stop|start|crash N|--leader-of T:P|--controller, slow N --lag 5s, list  fail and heal Kafka brokers",
     ),
     (
         "consumer",
@@ -94,7 +103,7 @@ pub fn effect(args: &[String]) -> Effect {
         None
         | Some(
             "time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule"
-            | "least-privilege",
+            | "least-privilege" | "query" | "lesson",
         ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
         Some("consumer") if args.get(1).map(String::as_str) == Some("list") => Effect::Inspect,
@@ -141,6 +150,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "cost" => cost(ctx, rest),
         "schedule" => schedule_preview(ctx, rest),
         "least-privilege" => least_privilege(ctx, rest),
+        "query" => query(ctx, rest),
+        "lesson" => super::lesson_cmd::run(ctx, rest),
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
         "broker" => super::kafka_cmd::sim_broker(ctx, rest),
         "consumer" => super::kafka_groups::sim_consumer(ctx, rest),
@@ -153,6 +164,48 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
             Err(usage("sim", format!("unknown subcommand `{other}`{hint}")))
         }
     }
+}
+
+/// `sim query "SQL"`: a read-only query over the `sim.*` tables, printed as `athena` prints
+/// results; without SQL, the tables and their columns.
+fn query(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    match rest {
+        [] => Ok(Reply::text(tables_text())),
+        [sql] => {
+            let result = introspect::query(ctx.world, sql)
+                .map_err(|error| CommandError::Rendered(format!("{error}\n")))?;
+            let rows = result.rows.len();
+            let plural = if rows == 1 { "" } else { "s" };
+            Ok(Reply::text(format!(
+                "{}({rows} row{plural})\n",
+                super::athena_cmd::table(&result)
+            )))
+        }
+        [_, extra, ..] => Err(usage(
+            "sim query",
+            format!("unexpected argument `{extra}`: quote the whole query"),
+        )),
+    }
+}
+
+fn tables_text() -> String {
+    let mut text = String::from(
+        "sim.* tables (read-only; try `sim query \"SELECT * FROM sim.s3_buckets\"`):\n",
+    );
+    for table in introspect::TABLES {
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|(name, kind)| format!("{name} {}", kind.name()))
+            .collect();
+        text.push_str(&format!(
+            "\n  sim.{}  {}\n    {}\n",
+            table.name,
+            table.description,
+            columns.join(", ")
+        ));
+    }
+    text
 }
 
 /// `sim schedule next "EXPR" [--from ISO] [--count N]`: the next fire times of a schedule
