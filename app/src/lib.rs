@@ -2,6 +2,7 @@
 //! for host pages (`js_api`). This is the only crate that talks to the browser.
 
 mod components;
+mod i18n;
 mod js_api;
 mod state;
 

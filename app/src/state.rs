@@ -121,6 +121,27 @@ impl AppState {
             .with_value(|session| session.get_object(bucket, key))
     }
 
+    /// How many entries the command log holds (a lesson step remembers it to reset to).
+    pub fn log_len(&self) -> usize {
+        self.session.with_value(|session| session.log().len())
+    }
+
+    /// Undoes commands until the log is `len` long again; returns how many were undone.
+    pub fn undo_to(&self, len: usize) -> usize {
+        let undone = self
+            .session
+            .try_update_value(|session| {
+                let mut undone = 0;
+                while session.log().len() > len && session.undo().is_some() {
+                    undone += 1;
+                }
+                undone
+            })
+            .expect(SESSION_LIVES);
+        self.changed();
+        undone
+    }
+
     /// Shows a message in the terminal without running anything.
     pub fn say(&self, output: String, ok: bool) {
         self.push_block(String::new(), output, ok);

@@ -150,23 +150,10 @@ fn download(state: AppState, bucket: &str, key: &str) {
         }
     };
     let name = key.rsplit('/').next().unwrap_or(key).to_string();
-    if save_file(&name, &bytes).is_err() {
+    if super::save_file(&name, &bytes, "application/octet-stream").is_err() {
         state.say(
             format!("download of s3://{bucket}/{key} failed: the browser refused the file\n"),
             false,
         );
     }
-}
-
-fn save_file(name: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url)
 }

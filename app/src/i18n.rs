@@ -1,0 +1,91 @@
+//! UI strings by language. Each language is one TOML file of `key = "text"` under `locales/`,
+//! embedded at compile time; adding a language is adding a file here and to `LOCALES`. Lesson
+//! texts are not here: they live with the lessons (`lessons/<id>/<lang>.toml`).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// Language code, its file. English is the fallback for a missing key.
+const LOCALES: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en.toml")),
+    ("ko", include_str!("../locales/ko.toml")),
+];
+pub const FALLBACK: &str = "en";
+
+type Table = BTreeMap<String, String>;
+
+fn tables() -> &'static BTreeMap<&'static str, Table> {
+    static TABLES: OnceLock<BTreeMap<&'static str, Table>> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        LOCALES
+            .iter()
+            .map(|(code, text)| {
+                let table: Table = toml::from_str(text)
+                    .unwrap_or_else(|err| panic!("locales/{code}.toml does not parse: {err}"));
+                (*code, table)
+            })
+            .collect()
+    })
+}
+
+/// The languages the UI speaks: (code, name in that language).
+pub fn languages() -> Vec<(&'static str, String)> {
+    tables()
+        .iter()
+        .map(|(code, table)| (*code, table.get("language.name").cloned().unwrap_or_default()))
+        .collect()
+}
+
+/// A known language code, or the fallback.
+pub fn language(code: &str) -> &'static str {
+    tables()
+        .keys()
+        .copied()
+        .find(|known| *known == code)
+        .unwrap_or(FALLBACK)
+}
+
+/// The text for `key` in `lang` (English if missing there, the key itself if missing in both).
+pub fn t(lang: &str, key: &str) -> String {
+    let tables = tables();
+    tables
+        .get(lang)
+        .and_then(|table| table.get(key))
+        .or_else(|| tables[FALLBACK].get(key))
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// `t` with `{name}` placeholders filled.
+pub fn tf(lang: &str, key: &str, args: &[(&str, String)]) -> String {
+    args.iter().fold(t(lang, key), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_english_key() {
+        let english = &tables()[FALLBACK];
+        for (code, table) in tables() {
+            for key in english.keys() {
+                assert!(table.contains_key(key), "locales/{code}.toml lacks {key}");
+            }
+            for key in table.keys() {
+                assert!(english.contains_key(key), "locales/{code}.toml has an unknown key {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn lookups_fall_back_and_fill_placeholders() {
+        assert_eq!(language("ko"), "ko");
+        assert_eq!(language("xx"), "en");
+        assert_eq!(tf("en", "lessons.step", &[("n", "2".into()), ("total", "5".into())]), "Step 2 of 5");
+        assert_eq!(tf("ko", "lessons.step", &[("n", "2".into()), ("total", "5".into())]), "5단계 중 2단계");
+        assert_eq!(t("ko", "no.such.key"), "no.such.key");
+    }
+}
