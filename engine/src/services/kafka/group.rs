@@ -476,6 +476,8 @@ impl Cluster {
             vec![
                 ("consumer", i64::from(id).into()),
                 ("group", consumer.config.group_id.as_str().into()),
+                // What it read in its life: a new group that read nothing (`latest`) shows 0.
+                ("consumed", (consumer.consumed as i64).into()),
             ],
         );
         let group_id = consumer.config.group_id.clone();

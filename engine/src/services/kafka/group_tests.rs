@@ -213,6 +213,25 @@ fn a_new_group_rereads_everything_and_lag_is_log_end_minus_committed() {
         "kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group two --from-beginning",
     );
     assert!(other.contains("Processed a total of 6 messages"), "{other}");
+    // The trace says how much each closed consumer read (what a lesson goal can check).
+    let consumed: Vec<(String, TraceValue)> = events(&s, "kafka/consumer-closed")
+        .iter()
+        .map(|e| {
+            let group = match e.field("group") {
+                Some(TraceValue::Str(g)) => g.clone(),
+                other => panic!("group: {other:?}"),
+            };
+            (group, e.field("consumed").unwrap().clone())
+        })
+        .collect();
+    assert_eq!(
+        consumed,
+        [
+            ("one".to_string(), 6i64.into()),
+            ("one".to_string(), 0i64.into()),
+            ("two".to_string(), 6i64.into()),
+        ]
+    );
     produce(&mut s, &["g", "h", "i"]);
     assert_eq!(cluster(&s).group_lag("one"), Some(3));
     let describe = run(
