@@ -442,6 +442,9 @@ pub fn kill(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
     for id in ids {
         out.push_str(&stop(ctx, id, hard));
     }
+    if hard {
+        out.push_str("note: SIGKILL: no commit and no LeaveGroup; the group notices when session.timeout.ms passes without a heartbeat\n");
+    }
     Ok(Reply::text(out))
 }
 

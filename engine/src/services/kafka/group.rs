@@ -470,6 +470,7 @@ impl Cluster {
         }
         let consumer = self.groups.consumers.get_mut(&id).expect("checked");
         consumer.state = ConsumerState::Closed;
+        consumer.assignment.clear();
         env.record(
             "kafka",
             "consumer-closed",
@@ -498,6 +499,7 @@ impl Cluster {
         self.running_consumer(id)?;
         let consumer = self.groups.consumers.get_mut(&id).expect("checked");
         consumer.state = ConsumerState::Crashed;
+        consumer.assignment.clear();
         let uncommitted = consumer.uncommitted as i64;
         env.record(
             "kafka",
