@@ -32,7 +32,12 @@ fn tables() -> &'static BTreeMap<&'static str, Table> {
 pub fn languages() -> Vec<(&'static str, String)> {
     tables()
         .iter()
-        .map(|(code, table)| (*code, table.get("language.name").cloned().unwrap_or_default()))
+        .map(|(code, table)| {
+            (
+                *code,
+                table.get("language.name").cloned().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -75,7 +80,10 @@ mod tests {
                 assert!(table.contains_key(key), "locales/{code}.toml lacks {key}");
             }
             for key in table.keys() {
-                assert!(english.contains_key(key), "locales/{code}.toml has an unknown key {key}");
+                assert!(
+                    english.contains_key(key),
+                    "locales/{code}.toml has an unknown key {key}"
+                );
             }
         }
     }
@@ -84,8 +92,22 @@ mod tests {
     fn lookups_fall_back_and_fill_placeholders() {
         assert_eq!(language("ko"), "ko");
         assert_eq!(language("xx"), "en");
-        assert_eq!(tf("en", "lessons.step", &[("n", "2".into()), ("total", "5".into())]), "Step 2 of 5");
-        assert_eq!(tf("ko", "lessons.step", &[("n", "2".into()), ("total", "5".into())]), "5단계 중 2단계");
+        assert_eq!(
+            tf(
+                "en",
+                "lessons.step",
+                &[("n", "2".into()), ("total", "5".into())]
+            ),
+            "Step 2 of 5"
+        );
+        assert_eq!(
+            tf(
+                "ko",
+                "lessons.step",
+                &[("n", "2".into()), ("total", "5".into())]
+            ),
+            "5단계 중 2단계"
+        );
         assert_eq!(t("ko", "no.such.key"), "no.such.key");
     }
 }

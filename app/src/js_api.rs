@@ -1,5 +1,6 @@
 //! The JavaScript API for host pages: `new Playground(seed?)`, `exec`, `advance`, `now`, `trace`,
-//! `traceHash`, `undo`, `shareState`; plus the bench hooks the wasm bench page calls.
+//! `traceHash`, `undo`, `shareState`, `lessonStepDone`, and `lessons(lang?)`; plus the bench
+//! hooks the wasm bench page calls.
 
 use engine::WorldConfig;
 use engine::api::{MemoryFiles, Session};
@@ -114,11 +115,53 @@ impl Playground {
         self.session.undo()
     }
 
+    /// Whether step `step` (from 0) of lesson `id` is done in this world; throws for an
+    /// unknown lesson or step, or a goal that cannot be checked.
+    #[wasm_bindgen(js_name = lessonStepDone)]
+    pub fn lesson_step_done(&self, id: &str, step: u32) -> Result<bool, JsError> {
+        self.session
+            .lesson_step_done(id, step as usize)
+            .ok_or_else(|| JsError::new(&format!("no lesson named {id}")))?
+            .map_err(|err| JsError::new(&err.to_string()))
+    }
+
     /// The seed and command log as a compact string (what the app keeps in its URL).
     #[wasm_bindgen(js_name = shareState)]
     pub fn share_state(&self) -> String {
         self.session.share_state()
     }
+}
+
+/// Every lesson, in order: `{id, order, title, steps: [{id, setup, solution}]}` with the
+/// title in `lang` (English where a translation is missing). What a host page or a test needs
+/// to replay a lesson with `exec` and check it with `Playground.lessonStepDone`.
+#[wasm_bindgen]
+pub fn lessons(lang: Option<String>) -> Result<JsValue, JsError> {
+    let lang = lang.unwrap_or_else(|| engine::lessons::DEFAULT_LANGUAGE.to_string());
+    let list: Vec<serde_json::Value> = engine::lessons::all()
+        .iter()
+        .map(|lesson| {
+            let steps: Vec<serde_json::Value> = lesson
+                .steps
+                .iter()
+                .map(|step| {
+                    serde_json::json!({
+                        "id": step.id,
+                        "setup": step.setup,
+                        "solution": step.solution,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": lesson.id,
+                "order": lesson.order,
+                "title": lesson.text(&lang).title,
+                "steps": steps,
+            })
+        })
+        .collect();
+    js_sys::JSON::parse(&serde_json::Value::from(list).to_string())
+        .map_err(|_| JsError::new("the lessons could not be converted"))
 }
 
 fn outcome_object(outcome: engine::ExecOutcome) -> JsValue {

@@ -128,7 +128,11 @@ pub fn LessonPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     let done = move || {
         let lesson = open()?;
         let n = step.get();
-        Some(state.with(|s| s.lesson_step_done(&lesson.id, n)).unwrap_or(Ok(false)))
+        Some(
+            state
+                .with(|s| s.lesson_step_done(&lesson.id, n))
+                .unwrap_or(Ok(false)),
+        )
     };
     // Remember completed steps.
     Effect::new(move |_| {
@@ -254,17 +258,27 @@ fn ProgressFile(
 ) -> impl IntoView {
     let export = move |_| {
         let text = serde_json::to_string_pretty(&progress.get_untracked()).unwrap_or_default();
-        let _ = super::save_file("pipeline-playground-progress.json", text.as_bytes(), "application/json");
+        let _ = super::save_file(
+            "pipeline-playground-progress.json",
+            text.as_bytes(),
+            "application/json",
+        );
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
         };
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
             let l = lang.get_untracked();
             match text.and_then(|t| serde_json::from_str::<Progress>(&t).ok()) {
                 Some(imported) => {
