@@ -759,22 +759,9 @@ fn consume(
             break;
         };
         let deadline = last_record_ms + timeout_ms.max(0);
-        if ctx.world.now_ms() >= deadline {
-            out.push_str(&format!(
-                "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n",
-                log_time(ctx.world.now_ms())
-            ));
+        if wait_until(ctx, deadline, &mut out)? {
             break;
         }
-        let next = ctx
-            .world
-            .queue()
-            .peek_time()
-            .unwrap_or(deadline)
-            .min(deadline);
-        ctx.world
-            .run_until(next.max(ctx.world.now_ms()))
-            .map_err(|e| rendered(e.to_string()))?;
     }
     out.push_str(&format!("Processed a total of {printed} messages\n"));
     if timeout_ms.is_none() && printed < max {
@@ -784,6 +771,33 @@ fn consume(
         );
     }
     Ok(Reply::text(out))
+}
+
+/// One wait of a console consumer: runs the world to its next event, but not past
+/// `deadline`; at the deadline prints the consumer's timeout error and returns true.
+pub(super) fn wait_until(
+    ctx: &mut Ctx,
+    deadline: Millis,
+    out: &mut String,
+) -> Result<bool, CommandError> {
+    let now = ctx.world.now_ms();
+    if now >= deadline {
+        out.push_str(&format!(
+            "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n",
+            log_time(now)
+        ));
+        return Ok(true);
+    }
+    let next = ctx
+        .world
+        .queue()
+        .peek_time()
+        .unwrap_or(deadline)
+        .min(deadline);
+    ctx.world
+        .run_until(next.max(now))
+        .map_err(|e| rendered(e.to_string()))?;
+    Ok(false)
 }
 
 /// `--from-beginning`, `--offset earliest|latest|N` (with `--partition`), or the latest.

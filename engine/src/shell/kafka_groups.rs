@@ -263,22 +263,9 @@ pub(super) fn consume(
             None if consumer.caught_up => break,
             None => Millis::MAX,
         };
-        if ctx.world.now_ms() >= deadline {
-            out.push_str(&format!(
-                "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n",
-                log_time(ctx.world.now_ms())
-            ));
+        if super::kafka_cmd::wait_until(ctx, deadline, &mut out)? {
             break;
         }
-        let next = ctx
-            .world
-            .queue()
-            .peek_time()
-            .unwrap_or(deadline)
-            .min(deadline);
-        ctx.world
-            .run_until(next.max(ctx.world.now_ms()))
-            .map_err(|e| rendered(e.to_string()))?;
     }
     if let Some((class, message)) = failed {
         out.push_str(&format!(

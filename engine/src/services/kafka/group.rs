@@ -1110,18 +1110,7 @@ impl Cluster {
         group.generation += 1;
         group.initial_delay_until_ms = None;
         if group.members.is_empty() {
-            group.state = GroupState::Empty;
-            group.protocol = None;
-            group.leader = None;
-            env.record(
-                "kafka",
-                "group-empty",
-                vec![
-                    ("group", group_id.into()),
-                    ("generation", i64::from(group.generation).into()),
-                ],
-            );
-            self.sample_lag(env.now_ms, group_id);
+            self.mark_empty(env, group_id);
             return;
         }
         let protocol = select_protocol(&group.members);
@@ -1298,24 +1287,30 @@ impl Cluster {
         match group.state {
             GroupState::PreparingRebalance => self.maybe_complete_join(env, group_id, false),
             _ if group.members.is_empty() => {
-                group.state = GroupState::Empty;
                 group.generation += 1;
-                group.protocol = None;
-                group.leader = None;
-                env.record(
-                    "kafka",
-                    "group-empty",
-                    vec![
-                        ("group", group_id.into()),
-                        ("generation", i64::from(group.generation).into()),
-                    ],
-                );
-                self.sample_lag(env.now_ms, group_id);
+                self.mark_empty(env, group_id);
             }
             _ => {
                 self.prepare_rebalance(env, group_id, &format!("member {member_id} left: {reason}"))
             }
         }
+    }
+
+    /// The last member is gone: the group keeps its offsets and waits, Empty.
+    fn mark_empty(&mut self, env: &mut Env, group_id: &str) {
+        let group = self.groups.groups.get_mut(group_id).expect("exists");
+        group.state = GroupState::Empty;
+        group.protocol = None;
+        group.leader = None;
+        env.record(
+            "kafka",
+            "group-empty",
+            vec![
+                ("group", group_id.into()),
+                ("generation", i64::from(group.generation).into()),
+            ],
+        );
+        self.sample_lag(env.now_ms, group_id);
     }
 
     fn join_deadline(&mut self, env: &mut Env, group_id: &str) {
