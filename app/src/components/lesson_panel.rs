@@ -164,7 +164,7 @@ pub fn LessonPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     };
 
     view! {
-        <aside class="pp-lessons" data-testid="lesson-panel" aria-label=move || t(lang.get(), "lessons.heading")>
+        <aside class="pp-panel pp-lessons" data-testid="lesson-panel" aria-label=move || t(lang.get(), "lessons.heading")>
             <header class="pp-panel-head">
                 <h2>{move || t(lang.get(), "lessons.heading")}</h2>
                 <label class="pp-lang">
@@ -212,13 +212,13 @@ pub fn LessonPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                             {hint_list.into_iter().take(shown).map(|h| view! { <li>{rich_text(&h)}</li> }).collect_view()}
                         </ul>
                         <div class="pp-lesson-controls">
-                            <button disabled=n == 0 on:click=move |_| go_to(lesson, n - 1)>{t(l, "lessons.back")}</button>
-                            <button disabled=!more_hints on:click=move |_| hints.update(|h| *h += 1)>
+                            <button disabled={n == 0} on:click=move |_| go_to(lesson, n - 1)>{t(l, "lessons.back")}</button>
+                            <button disabled={!more_hints} on:click=move |_| hints.update(|h| *h += 1)>
                                 {if more_hints { t(l, "lessons.hint") } else { t(l, "lessons.no_more_hints") }}
                             </button>
                             <button data-testid="show-solution" disabled=move || replaying.get() on:click=move |_| show_solution(lesson)>{t(l, "lessons.solution")}</button>
                             <button on:click=move |_| reset_step()>{t(l, "lessons.reset")}</button>
-                            <button class="pp-primary" data-testid="next-step" disabled=n + 1 >= total on:click=move |_| go_to(lesson, n + 1)>{t(l, "lessons.next")}</button>
+                            <button class="pp-primary" data-testid="next-step" disabled={n + 1 >= total} on:click=move |_| go_to(lesson, n + 1)>{t(l, "lessons.next")}</button>
                         </div>
                     }.into_any()
                 }
