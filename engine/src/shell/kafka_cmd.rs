@@ -22,14 +22,18 @@ const CONSUME_MESSAGES_MAX: usize = 10_000;
 const CONSUME_WAIT_STEPS_MAX: usize = 100_000;
 
 /// Options as joptsimple parsed them: values by name (repeatable ones keep every value).
-struct Options {
+pub(super) struct Options {
     values: BTreeMap<String, Vec<String>>,
-    positionals: Vec<String>,
+    pub(super) positionals: Vec<String>,
 }
 
 impl Options {
     /// `valued` take an argument, `switches` none; anything else is joptsimple's error.
-    fn parse(args: &[String], valued: &[&str], switches: &[&str]) -> Result<Self, String> {
+    pub(super) fn parse(
+        args: &[String],
+        valued: &[&str],
+        switches: &[&str],
+    ) -> Result<Self, String> {
         let mut options = Options {
             values: BTreeMap::new(),
             positionals: Vec::new(),
@@ -58,19 +62,19 @@ impl Options {
         Ok(options)
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(super) fn has(&self, name: &str) -> bool {
         self.values.contains_key(name)
     }
 
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(super) fn value(&self, name: &str) -> Option<&str> {
         self.values.get(name)?.last().map(String::as_str)
     }
 
-    fn all(&self, name: &str) -> &[String] {
+    pub(super) fn all(&self, name: &str) -> &[String] {
         self.values.get(name).map_or(&[], Vec::as_slice)
     }
 
-    fn number(&self, name: &str) -> Result<Option<i64>, String> {
+    pub(super) fn number(&self, name: &str) -> Result<Option<i64>, String> {
         self.value(name)
             .map(|text| {
                 text.parse()
@@ -80,7 +84,7 @@ impl Options {
     }
 
     /// `--property k=v` pairs.
-    fn properties(&self, name: &str) -> Result<BTreeMap<String, String>, String> {
+    pub(super) fn properties(&self, name: &str) -> Result<BTreeMap<String, String>, String> {
         self.all(name)
             .iter()
             .map(|pair| match pair.split_once('=') {
@@ -93,7 +97,7 @@ impl Options {
     }
 }
 
-fn rendered(text: impl Into<String>) -> CommandError {
+pub(super) fn rendered(text: impl Into<String>) -> CommandError {
     let mut text = text.into();
     if !text.ends_with('\n') {
         text.push('\n');
@@ -102,7 +106,7 @@ fn rendered(text: impl Into<String>) -> CommandError {
 }
 
 /// log4j's timestamp: `[2022-06-12 00:00:00,000]`.
-fn log_time(ms: Millis) -> String {
+pub(super) fn log_time(ms: Millis) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("[%Y-%m-%d %H:%M:%S,%3f]").to_string())
         .unwrap_or_else(|| format!("[{ms}]"))
@@ -183,7 +187,7 @@ fn sim_message(error: &KafkaError) -> String {
 }
 
 /// The cluster behind `--bootstrap-server`, started (3 brokers, KRaft) if there is none yet.
-fn cluster<'a>(ctx: &'a mut Ctx, notes: &mut String) -> &'a mut Cluster {
+pub(super) fn cluster<'a>(ctx: &'a mut Ctx, notes: &mut String) -> &'a mut Cluster {
     let (services, mut env) = ctx.world.split();
     if services.kafka.cluster().is_none() {
         services
@@ -521,7 +525,7 @@ fn produce(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
     Ok(Reply::text(out))
 }
 
-fn producer_config(options: &Options) -> Result<ProducerConfig, CommandError> {
+pub(super) fn producer_config(options: &Options) -> Result<ProducerConfig, CommandError> {
     let mut config = ProducerConfig::default();
     let properties = options.properties("producer-property").map_err(rendered)?;
     let acks = properties

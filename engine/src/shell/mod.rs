@@ -8,6 +8,7 @@ mod athena_cmd;
 mod aws;
 mod builtins;
 mod files;
+mod kafka_admin;
 mod kafka_cmd;
 pub mod lex;
 mod sim_cmd;
@@ -146,6 +147,14 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
         "--bootstrap-server localhost:9092 --topic T  (T:partition:offset lines)",
     ),
     (
+        "kafka-configs.sh",
+        "--bootstrap-server localhost:9092 --entity-type topics|brokers --entity-name N --describe|--alter [--add-config k=v,…] [--delete-config k,…]",
+    ),
+    (
+        "kafka-producer-perf-test.sh",
+        "--topic T --num-records N --record-size S --throughput R|-1 --producer-props bootstrap.servers=localhost:9092 [acks=all …]",
+    ),
+    (
         "kafka-metadata-quorum.sh",
         "--bootstrap-server localhost:9092 describe --status  (the KRaft quorum)",
     ),
@@ -202,6 +211,9 @@ fn run_command(
         | "kafka-console-consumer.sh"
         | "kafka-get-offsets.sh"
         | "kafka-metadata-quorum.sh") => kafka_cmd::run(ctx, name, args, stdin),
+        name @ ("kafka-configs.sh" | "kafka-producer-perf-test.sh") => {
+            kafka_admin::run(ctx, name, args)
+        }
         name => Err(CommandError::NotFound {
             name: name.to_string(),
             suggestion: suggest(name),
