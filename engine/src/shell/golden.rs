@@ -1255,6 +1255,44 @@ fn kafka_configs_unclean_election() {
     );
 }
 
+/// `kafka-producer-perf-test.sh`, ported from Kafka's
+/// `tools/src/main/java/org/apache/kafka/tools/ProducerPerformance.java`: `Stats.printWindow`
+/// every 5 s and `printTotal` with percentiles of the sampled latencies, all in simulated time;
+/// argparse4j's and `ConfigPostProcessor`'s errors. Throttled to 200 records/s, 2,000 records
+/// take ten simulated seconds (two progress lines); unthrottled, acks=all waits on replication.
+#[test]
+fn kafka_producer_perf_test() {
+    check(
+        "kafka_producer_perf_test",
+        "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic perf --partitions 3 --replication-factor 3 --config min.insync.replicas=2\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 2000 --record-size 100 --throughput 200 --producer-props bootstrap.servers=localhost:9092 acks=all\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 5000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 batch.size=16384\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 3 --payload-monotonic --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=1\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic perf --offset 0 --partition 0 --max-messages 2 --property print.offset=true\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic perf\n\
+         sim broker stop 1\n\
+         sim broker stop 2\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 20 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092 retries=0\n\
+         kafka-producer-perf-test.sh --topic nope --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --payload-monotonic --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records ten --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 0 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size -5 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput fast --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props acks=all\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=2\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 2000000 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 1000000 --record-size 1000 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092 --bogus\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --producer-props bootstrap.servers=localhost:9092 --throughput",
+    );
+}
+
 #[test]
 fn kafka_acks_example() {
     check(

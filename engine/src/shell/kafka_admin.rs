@@ -525,7 +525,13 @@ fn perf_config(args: &[String]) -> Result<PerfConfig, CommandError> {
         ],
         &["payload-monotonic", "print-metrics"],
     )
-    .map_err(|m| argparse_error(format!("unrecognized arguments: {m}")))?;
+    .map_err(|m| match m.strip_suffix(" is not a recognized option") {
+        Some(name) => argparse_error(format!("unrecognized arguments: '--{name}'")),
+        None => argparse_error(
+            m.replace("Option ", "argument --")
+                .replace(" requires an argument", ": expected one argument"),
+        ),
+    })?;
     for required in ["topic", "num-records", "throughput"] {
         if !options.has(required) {
             return Err(argparse_error(format!("argument --{required} is required")));
@@ -813,4 +819,44 @@ fn perf_test(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         );
     }
     Ok(Reply::text(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // ConfigCommandTest.shouldParseArgumentsForTopicsEntityTypeWithBrackets-style input.
+    #[test]
+    fn added_configs_split_outside_brackets_and_drop_them() {
+        let Ok(configs) = configs_to_add("a=1, b = [x,y] ,c=") else {
+            panic!("valid input");
+        };
+        let pairs: Vec<(&str, &str)> = configs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(pairs, [("a", "1"), ("b", "x,y"), ("c", "")]);
+        assert!(configs_to_add("a=1,b").is_err());
+        assert!(configs_to_add("a=b=c").is_err());
+    }
+
+    // Stats.percentiles: index (int)(p * size) into the sorted sample.
+    #[test]
+    fn percentiles_index_the_sorted_sample() {
+        let mut stats = Stats::new(4, 0);
+        let mut out = String::new();
+        for latency in [40, 10, 30, 20] {
+            stats.record(latency, 1, 0, &mut out);
+        }
+        assert!(out.is_empty(), "no window elapsed");
+        let total = stats.total(1_000);
+        assert!(
+            total.starts_with("4 records sent, 4.000000 records/sec"),
+            "{total}"
+        );
+        assert!(
+            total.ends_with("30 ms 50th, 40 ms 95th, 40 ms 99th, 40 ms 99.9th.\n"),
+            "{total}"
+        );
+    }
 }
