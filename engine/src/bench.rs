@@ -164,7 +164,8 @@ fn kafka_case() -> Case {
             key: None,
             value: (0..KAFKA_VALUE_BYTES)
                 .map(|_| (b'A' + rng.below(26) as u8) as char)
-                .collect(),
+                .collect::<String>()
+                .into(),
             headers: Vec::new(),
         })
         .collect();

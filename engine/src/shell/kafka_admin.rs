@@ -775,7 +775,7 @@ fn perf_test(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         let records: Vec<ProducerRecord> = (next..end)
             .map(|i| ProducerRecord {
                 key: None,
-                value: payload(&config, i, &mut random),
+                value: payload(&config, i, &mut random).into(),
                 headers: Vec::new(),
             })
             .collect();

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use super::cluster::{Acks, Appended};
 use super::log::{NewRecord, Offset, Record};
@@ -43,11 +44,12 @@ impl Default for ProducerConfig {
     }
 }
 
-/// A record as the application hands it to `send`.
+/// A record as the application hands it to `send`. Its bytes are shared with the records the
+/// brokers store (`Record`), never copied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerRecord {
-    pub key: Option<String>,
-    pub value: String,
+    pub key: Option<Arc<str>>,
+    pub value: Arc<str>,
     pub headers: Vec<(String, String)>,
 }
 
@@ -271,7 +273,16 @@ pub fn read_available(
     let Ok(t) = cluster.topic(topic) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    // What the partitions hold below their high watermarks, so `out` grows once.
+    let readable: i64 = positions
+        .iter()
+        .map(|(p, position)| {
+            let p = &t.partitions[*p as usize];
+            p.high_watermark - (*position).max(p.log_start_offset())
+        })
+        .filter(|n| *n > 0)
+        .sum();
+    let mut out = Vec::with_capacity((readable as usize).min(max));
     for (partition, position) in positions.iter_mut() {
         let p = &t.partitions[*partition as usize];
         let leader_alive = p
@@ -348,8 +359,8 @@ mod tests {
         for batch in 0..BATCHES {
             let records = (0..3)
                 .map(|i| ProducerRecord {
-                    key: Some(format!("k{}", (batch + i) % 4)),
-                    value: format!("b{batch}-r{i}"),
+                    key: Some(format!("k{}", (batch + i) % 4).into()),
+                    value: format!("b{batch}-r{i}").into(),
                     headers: Vec::new(),
                 })
                 .collect();
@@ -381,7 +392,7 @@ mod tests {
             let p = cluster.partition("orders", partition).unwrap();
             let log: Vec<String> = p
                 .readable_from(0)
-                .map(|r| r.value.clone().unwrap())
+                .map(|r| r.value.as_deref().unwrap().to_string())
                 .collect();
             let positions: Vec<usize> = values
                 .iter()

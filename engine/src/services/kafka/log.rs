@@ -16,13 +16,14 @@ pub type Offset = i64;
 /// overhead is a few varints; a round figure keeps `retention.bytes` arithmetic readable).
 pub const RECORD_OVERHEAD_BYTES: u64 = 16;
 
-/// A record as a broker stores it.
+/// A record as a broker stores it. Key and value are shared (`Arc<str>`) with the producer's
+/// record and with every copy a consumer reads, so handing a record on copies no payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub offset: Offset,
     pub timestamp_ms: Millis,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    pub key: Option<Arc<str>>,
+    pub value: Option<Arc<str>>,
     pub headers: Vec<(String, String)>,
     /// The leader epoch in which the leader appended it.
     pub leader_epoch: i32,
@@ -32,7 +33,7 @@ pub struct Record {
 
 impl Record {
     pub fn size_bytes(&self) -> u64 {
-        let text = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() as u64);
+        let text = |s: &Option<Arc<str>>| s.as_ref().map_or(0, |s| s.len() as u64);
         let headers: u64 = self
             .headers
             .iter()
@@ -46,8 +47,8 @@ impl Record {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRecord {
     pub timestamp_ms: Millis,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    pub key: Option<Arc<str>>,
+    pub value: Option<Arc<str>>,
     pub headers: Vec<(String, String)>,
     pub producer_sequence: Option<(u64, u64)>,
 }
@@ -397,7 +398,7 @@ mod tests {
 
     fn values(log: &ReplicaLog) -> Vec<String> {
         log.records_from(0)
-            .map(|r| r.value.clone().unwrap())
+            .map(|r| r.value.as_deref().unwrap().to_string())
             .collect()
     }
 
