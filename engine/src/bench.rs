@@ -9,8 +9,10 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 use crate::services::eventbridge::pattern::Pattern;
+use crate::services::kafka::ControllerMode;
 use crate::services::kafka::assignors::{Member, PartitionCounts, Strategy};
-use crate::sim::{EventQueue, SimRng};
+use crate::services::kafka::client::{ProducerConfig, ProducerRecord, read_available, send_all};
+use crate::sim::{EventQueue, SimRng, World, WorldConfig};
 
 /// The workloads `cargo xtask bench` runs, by name.
 pub const WORKLOADS: &[&str] = &[
@@ -24,6 +26,7 @@ pub const WORKLOADS: &[&str] = &[
     "rebalance_roundrobin_100x1000",
     "rebalance_sticky_100x1000",
     "rebalance_cooperative_sticky_100x1000",
+    "kafka_produce_consume",
 ];
 
 /// Consumers, topics and partitions per topic of the rebalance workloads: 100 consumers over
@@ -36,6 +39,22 @@ pub const REBALANCE_PARTITIONS_PER_TOPIC: u32 = 100;
 /// `NATIVE_WORKLOAD_ROWS` rows, so criterion also reports rows per second.
 pub const NATIVE_WORKLOADS: &[&str] = &["compaction_ctas_1m_rows"];
 pub const NATIVE_WORKLOAD_ROWS: u64 = 1_000_000;
+
+/// The Kafka workload: records of `KAFKA_VALUE_BYTES` bytes produced with acks=all to a topic
+/// of `KAFKA_PARTITIONS` partitions (RF 3, min.insync.replicas=2) on 3 brokers, handed to the
+/// producer `KAFKA_SEND_RECORDS` at a time, then all read back.
+pub const KAFKA_RECORDS: usize = 100_000;
+pub const KAFKA_VALUE_BYTES: usize = 100;
+pub const KAFKA_PARTITIONS: u32 = 6;
+pub const KAFKA_SEND_RECORDS: usize = 1_000;
+
+/// How many elements one run of a workload processes, for criterion's per-second figures.
+pub fn elements(name: &str) -> Option<u64> {
+    match name {
+        "kafka_produce_consume" => Some(KAFKA_RECORDS as u64),
+        _ => None,
+    }
+}
 
 /// Objects and records of the compaction workload (the course's per-minute log files).
 pub const COMPACTION_OBJECTS: usize = 1000;
@@ -53,6 +72,8 @@ pub enum Case {
     ShellParse(String),
     /// A world holding the objects, and the command to time.
     Command(Box<Session>, &'static str),
+    /// A world with the Kafka topic, and the records to produce, in sends.
+    Kafka(Box<World>, Vec<Vec<ProducerRecord>>),
 }
 
 const CTAS: &str = "athena --database bench \"CREATE TABLE compacted WITH (format='PARQUET', parquet_compression='SNAPPY', \
@@ -81,6 +102,7 @@ pub fn prepare(name: &str) -> Option<Case> {
         "rebalance_roundrobin_100x1000" => Some(rebalance(Strategy::RoundRobin)),
         "rebalance_sticky_100x1000" => Some(rebalance(Strategy::Sticky)),
         "rebalance_cooperative_sticky_100x1000" => Some(rebalance(Strategy::CooperativeSticky)),
+        "kafka_produce_consume" => Some(kafka_case()),
         "compaction_ctas_1m_rows" => {
             let objects = NATIVE_WORKLOAD_ROWS as usize / COMPACTION_RECORDS;
             Some(Case::Command(
@@ -110,6 +132,7 @@ impl Case {
                 .iter()
                 .map(|event| patterns.iter().filter(|p| p.matches(event)).count() as u64)
                 .sum(),
+            Case::Kafka(world, sends) => kafka_produce_consume(world, std::mem::take(sends)),
             Case::Command(session, line) => {
                 let outcome = session.exec(line);
                 assert!(outcome.ok, "bench command failed: {}", outcome.output);
@@ -117,6 +140,56 @@ impl Case {
             }
         }
     }
+}
+
+/// A 3-broker KRaft cluster with the workload's topic, and its records (random upper-case
+/// values, as `kafka-producer-perf-test.sh` sends) cut into sends.
+fn kafka_case() -> Case {
+    let mut world = World::new(WorldConfig {
+        seed: 1,
+        start_ms: 0,
+    });
+    let (services, mut env) = world.split();
+    let cluster = services
+        .kafka
+        .create_cluster(&mut env, 3, ControllerMode::Kraft)
+        .expect("a fresh world has no cluster");
+    let configs = [("min.insync.replicas".to_string(), "2".to_string())].into();
+    cluster
+        .create_topic(&mut env, "bench", Some(KAFKA_PARTITIONS), Some(3), configs)
+        .expect("3 brokers take RF 3");
+    let mut rng = SimRng::from_seed(5);
+    let records: Vec<ProducerRecord> = (0..KAFKA_RECORDS)
+        .map(|_| ProducerRecord {
+            key: None,
+            value: (0..KAFKA_VALUE_BYTES)
+                .map(|_| (b'A' + rng.below(26) as u8) as char)
+                .collect::<String>()
+                .into(),
+            headers: Vec::new(),
+        })
+        .collect();
+    let sends = records
+        .chunks(KAFKA_SEND_RECORDS)
+        .map(<[ProducerRecord]>::to_vec)
+        .collect();
+    Case::Kafka(Box::new(world), sends)
+}
+
+/// Produces every send with acks=all (each waits for the followers' fetches), lets the
+/// followers finish, then reads every partition from the start; returns the records read.
+fn kafka_produce_consume(world: &mut World, sends: Vec<Vec<ProducerRecord>>) -> u64 {
+    let config = ProducerConfig::default();
+    for records in sends {
+        let results = send_all(world, "bench", records, &config).expect("the topic exists");
+        assert!(results.iter().all(|r| r.outcome.is_ok()), "a send failed");
+    }
+    let settled_ms = world.now_ms() + 1_000;
+    world.run_until(settled_ms).expect("a second of fetches");
+    let mut positions = (0..KAFKA_PARTITIONS).map(|p| (p, 0)).collect();
+    let read = read_available(world, "bench", &mut positions, usize::MAX);
+    assert_eq!(read.len(), KAFKA_RECORDS, "every record is read back");
+    read.len() as u64
 }
 
 /// Prepares and runs a workload once (for tests and quick checks).
@@ -327,6 +400,11 @@ mod tests {
         for name in WORKLOADS.iter().filter(|n| n.starts_with("rebalance_")) {
             assert_eq!(run(name), Some(total), "{name}");
         }
+    }
+
+    #[test]
+    fn the_kafka_workload_reads_back_every_record() {
+        assert_eq!(run("kafka_produce_consume"), Some(KAFKA_RECORDS as u64));
     }
 
     #[test]

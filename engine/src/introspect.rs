@@ -858,8 +858,8 @@ fn kafka_records(world: &World) -> Vec<Row> {
                     topic.name.as_str().into(),
                     p.partition.into(),
                     record.offset.into(),
-                    record.key.clone().into(),
-                    record.value.clone().into(),
+                    record.key.as_deref().map(str::to_string).into(),
+                    record.value.as_deref().map(str::to_string).into(),
                     Value::Time(record.timestamp_ms),
                 ]);
             }

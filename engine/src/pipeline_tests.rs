@@ -313,7 +313,7 @@ fn kafka_acks_example_loses_only_acks_one_records() {
     let values = |topic: &str| -> Vec<String> {
         let p = cluster.partition(topic, 0).unwrap();
         p.readable_from(0)
-            .map(|r| r.value.clone().unwrap())
+            .map(|r| r.value.as_deref().unwrap().to_string())
             .collect()
     };
     assert!(values("payments-fast").is_empty());

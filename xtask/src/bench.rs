@@ -66,9 +66,14 @@ fn native() -> Result<HashMap<&'static str, f64>> {
     let native_only = engine::bench::NATIVE_WORKLOADS
         .iter()
         .map(|name| (*name, format!("native/{name}")));
-    let workloads = engine::bench::WORKLOADS
-        .iter()
-        .map(|name| (*name, name.to_string()));
+    // A workload that counts elements is a criterion group with one function, `run`.
+    let workloads = engine::bench::WORKLOADS.iter().map(|name| {
+        let dir = match engine::bench::elements(name) {
+            Some(_) => format!("{name}/run"),
+            None => name.to_string(),
+        };
+        (*name, dir)
+    });
     for (name, dir) in workloads.chain(native_only) {
         let path = criterion.join(dir).join("new/estimates.json");
         let fail = |why: String| format!("reading {} failed: {why}", path.display());

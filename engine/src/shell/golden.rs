@@ -1155,6 +1155,144 @@ fn kafka_unclean_election_loses_data() {
     );
 }
 
+/// `kafka-configs.sh`, ported from Kafka 3.x `core/src/main/scala/kafka/admin/ConfigCommand.scala`
+/// (`checkArgs`' messages, `parseConfigsToBeAdded` with `[a,b]` groups, `Dynamic configs for
+/// topic T are:` / `All configs for …`, `  k=v sensitive=false synonyms={SOURCE:k=v, …}`,
+/// `Completed updating config for topic T.`, `Invalid config(s): k`, `The topic 'T' doesn't
+/// exist and doesn't have dynamic config.`, "Error while executing config command with args")
+/// and the cases of `ConfigCommandTest`. The changed configs act on the cluster: a raised
+/// `min.insync.replicas` refuses acks=all sends, and a shorter `retention.ms` deletes segments.
+#[test]
+fn kafka_configs_alter_and_describe() {
+    check(
+        "kafka_configs_alter_and_describe",
+        "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 3 --config min.insync.replicas=2\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name orders\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=60000,segment.ms=10000,cleanup.policy=[delete]\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --topic orders\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic orders\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name orders --all\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders\n\
+         sim advance 20s\n\
+         echo b | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders\n\
+         sim advance 10m\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic orders --time -2\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config min.insync.replicas=3\n\
+         sim broker stop 1\n\
+         echo c | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property retries=0\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --delete-config min.insync.replicas,retention.ms\n\
+         echo d | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics\n\
+         sim trace --last 12",
+    );
+}
+
+/// `kafka-configs.sh` mistakes, each in `ConfigCommand.scala`'s words, and none changes the
+/// topic (the last describe shows it as before).
+#[test]
+fn kafka_configs_errors() {
+    check(
+        "kafka_configs_errors",
+        "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --config retention.ms=60000\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --entity-type topics --entity-name orders\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --describe --entity-type topics --entity-name orders\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name orders --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-name orders --add-config retention.ms=1\n\
+         kafka-configs.sh --alter --entity-type topics --entity-name orders --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type tables --entity-name orders --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --topic orders --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-type topics --entity-name orders --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name nope --add-config retention.ms=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name nope\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config min.insync.replicas=two\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=1,flush.bogus=1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config 'retention ms=1'\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --delete-config segment.ms\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config cleanup.policy=compact,retention.ms=5 --delete-config retention.ms\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-default\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type users --entity-name alice\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name orders --bogus\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name orders",
+    );
+}
+
+/// Broker entities: `Dynamic configs for broker 1 are:` (none here), `--all` with the settings
+/// the playground models, the cluster default, and alterations refused.
+#[test]
+fn kafka_configs_brokers() {
+    check(
+        "kafka_configs_brokers",
+        "kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type brokers --entity-name 1\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type brokers\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --broker 2 --all\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type brokers --entity-name 7\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --describe --entity-type brokers --entity-name one\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type brokers --entity-default --add-config log.retention.ms=1000\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type brokers --entity-name 1 --delete-config log.retention.ms\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type brokers --add-config log.retention.ms=1000",
+    );
+}
+
+/// Enabling `unclean.leader.election.enable` on a topic whose only in-sync replica is down
+/// elects a live, out-of-sync replica at once (KRaft's controller does the same).
+#[test]
+fn kafka_configs_unclean_election() {
+    check(
+        "kafka_configs_unclean_election",
+        "sim kafka create-cluster --brokers 2 --mode zookeeper\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic u --replication-factor 2\n\
+         sim broker stop 2\n\
+         echo x | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic u --producer-property acks=1\n\
+         sim broker stop 1\n\
+         sim broker start 2\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic u\n\
+         kafka-configs.sh --bootstrap-server localhost:9092 --alter --topic u --add-config unclean.leader.election.enable=true\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic u\n\
+         sim trace --last 4",
+    );
+}
+
+/// `kafka-producer-perf-test.sh`, ported from Kafka's
+/// `tools/src/main/java/org/apache/kafka/tools/ProducerPerformance.java`: `Stats.printWindow`
+/// every 5 s and `printTotal` with percentiles of the sampled latencies, all in simulated time;
+/// argparse4j's and `ConfigPostProcessor`'s errors. Throttled to 200 records/s, 2,000 records
+/// take ten simulated seconds (two progress lines); unthrottled, acks=all waits on replication.
+#[test]
+fn kafka_producer_perf_test() {
+    check(
+        "kafka_producer_perf_test",
+        "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic perf --partitions 3 --replication-factor 3 --config min.insync.replicas=2\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 2000 --record-size 100 --throughput 200 --producer-props bootstrap.servers=localhost:9092 acks=all\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 5000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 batch.size=16384\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 3 --payload-monotonic --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=1\n\
+         kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic perf --offset 0 --partition 0 --max-messages 2 --property print.offset=true\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic perf\n\
+         sim broker stop 1\n\
+         sim broker stop 2\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 20 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092 retries=0\n\
+         kafka-producer-perf-test.sh --topic nope --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --payload-monotonic --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records ten --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 0 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size -5 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput fast --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props acks=all\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=2\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 2000000 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 1000000 --record-size 1000 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092 --bogus\n\
+         kafka-producer-perf-test.sh --topic perf --num-records 10 --record-size 10 --producer-props bootstrap.servers=localhost:9092 --throughput",
+    );
+}
+
 #[test]
 fn kafka_acks_example() {
     check(

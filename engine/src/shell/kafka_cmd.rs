@@ -546,7 +546,7 @@ fn produce(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
     Ok(Reply::text(out))
 }
 
-fn producer_config(options: &Options) -> Result<ProducerConfig, CommandError> {
+pub(super) fn producer_config(options: &Options) -> Result<ProducerConfig, CommandError> {
     let mut config = ProducerConfig::default();
     let properties = options.properties("producer-property").map_err(rendered)?;
     let acks = properties
@@ -606,12 +606,12 @@ fn read_lines(
         .enumerate()
         .map(|(index, line)| {
             if !parse_key {
-                return Ok(ProducerRecord { key: None, value: line.to_string(), headers: Vec::new() });
+                return Ok(ProducerRecord { key: None, value: line.into(), headers: Vec::new() });
             }
             match line.split_once(separator) {
                 Some((key, value)) => Ok(ProducerRecord {
-                    key: Some(key.to_string()),
-                    value: value.to_string(),
+                    key: Some(key.into()),
+                    value: value.into(),
                     headers: Vec::new(),
                 }),
                 None => Err(rendered(format!(
@@ -676,9 +676,9 @@ impl Formatter {
             });
         }
         if self.key {
-            fields.push(record.key.clone().unwrap_or_else(|| "null".into()));
+            fields.push(record.key.as_deref().unwrap_or("null").to_string());
         }
-        fields.push(record.value.clone().unwrap_or_else(|| "null".into()));
+        fields.push(record.value.as_deref().unwrap_or("null").to_string());
         format!("{}\n", fields.join("\t"))
     }
 }

@@ -8,6 +8,7 @@ mod athena_cmd;
 mod aws;
 mod builtins;
 mod files;
+mod kafka_admin;
 mod kafka_cmd;
 mod kafka_groups;
 mod lesson_cmd;
@@ -160,6 +161,14 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
         "--bootstrap-server localhost:9092 --topic T  (T:partition:offset lines)",
     ),
     (
+        "kafka-configs.sh",
+        "--bootstrap-server localhost:9092 --entity-type topics|brokers --entity-name N --describe|--alter [--add-config k=v,…] [--delete-config k,…]",
+    ),
+    (
+        "kafka-producer-perf-test.sh",
+        "--topic T --num-records N --record-size S --throughput R|-1 --producer-props bootstrap.servers=localhost:9092 [acks=all …]",
+    ),
+    (
         "kafka-metadata-quorum.sh",
         "--bootstrap-server localhost:9092 describe --status  (the KRaft quorum)",
     ),
@@ -236,6 +245,13 @@ fn run_command(
         | "kafka-get-offsets.sh"
         | "kafka-metadata-quorum.sh"
         | "kafka-consumer-groups.sh") => kafka_cmd::run(ctx, name, args, stdin, background),
+        name @ ("kafka-configs.sh" | "kafka-producer-perf-test.sh") if background.is_none() => {
+            kafka_admin::run(ctx, name, args)
+        }
+        name @ ("kafka-configs.sh" | "kafka-producer-perf-test.sh") => Err(usage(
+            name,
+            "only kafka-console-consumer.sh --group G runs in the background (`&`) here",
+        )),
         "jobs" => kafka_groups::jobs(ctx, args),
         "kill" => kafka_groups::kill(ctx, args),
         name => Err(CommandError::NotFound {

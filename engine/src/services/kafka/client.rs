@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use super::cluster::{Acks, Appended};
 use super::log::{NewRecord, Offset, Record};
@@ -43,11 +44,12 @@ impl Default for ProducerConfig {
     }
 }
 
-/// A record as the application hands it to `send`.
+/// A record as the application hands it to `send`. Its bytes are shared with the records the
+/// brokers store (`Record`), never copied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerRecord {
-    pub key: Option<String>,
-    pub value: String,
+    pub key: Option<Arc<str>>,
+    pub value: Arc<str>,
     pub headers: Vec<(String, String)>,
 }
 
@@ -314,7 +316,9 @@ mod tests {
         let ids: Vec<u32> = cluster.groups().consumers().map(|c| c.id).collect();
         for id in ids {
             for delivery in cluster.take_output(id).0 {
-                *seen.entry(delivery.record.value.unwrap()).or_default() += 1;
+                *seen
+                    .entry(delivery.record.value.unwrap().to_string())
+                    .or_default() += 1;
             }
         }
     }
@@ -356,8 +360,8 @@ mod tests {
         for batch in 0..BATCHES {
             let records = (0..3)
                 .map(|i| ProducerRecord {
-                    key: Some(format!("k{}", (batch + i) % 4)),
-                    value: format!("b{batch}-r{i}"),
+                    key: Some(format!("k{}", (batch + i) % 4).into()),
+                    value: format!("b{batch}-r{i}").into(),
                     headers: Vec::new(),
                 })
                 .collect();
@@ -392,7 +396,7 @@ mod tests {
             let p = cluster.partition("orders", partition).unwrap();
             let log: Vec<String> = p
                 .readable_from(0)
-                .map(|r| r.value.clone().unwrap())
+                .map(|r| r.value.as_deref().unwrap().to_string())
                 .collect();
             let positions: Vec<usize> = values
                 .iter()

@@ -15,7 +15,7 @@ use super::group::Groups;
 use super::log::{NewRecord, Offset, Record};
 use super::partition::Partition;
 use super::placement::assign_replicas;
-use super::topic::{Topic, validate_configs, validate_topic_name};
+use super::topic::{Topic, default_of, validate_configs, validate_topic_name};
 use super::{BrokerId, KafkaError, KafkaEvent};
 use crate::sim::{Env, Event, Millis, TraceValue};
 
@@ -237,7 +237,16 @@ impl Cluster {
         let Ok(t) = self.topic(topic) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
+        // What the partitions hold below their high watermarks, so `out` grows once.
+        let readable: i64 = positions
+            .iter()
+            .filter_map(|(p, position)| {
+                let p = t.partitions.get(*p as usize)?;
+                Some(p.high_watermark - (*position).max(p.log_start_offset()))
+            })
+            .filter(|n| *n > 0)
+            .sum();
+        let mut out = Vec::with_capacity((readable as usize).min(max));
         for (partition, position) in positions.iter_mut() {
             let Some(p) = t.partitions.get(*partition as usize) else {
                 continue;
@@ -424,6 +433,65 @@ impl Cluster {
         );
         self.append_metadata(env.now_ms);
         self.topic_metadata_changed(env, name);
+        Ok(())
+    }
+
+    /// `IncrementalAlterConfigs` on a topic: sets the `set` overrides and removes the `delete`
+    /// ones (back to the broker default), all or nothing. The new settings act at once: the
+    /// produce path reads `min.insync.replicas` per request, the log cleaner is rescheduled for
+    /// a new retention or cleanup policy, and turning on `unclean.leader.election.enable` lets
+    /// an offline partition elect any live replica, as the KRaft controller does.
+    pub fn alter_topic_configs(
+        &mut self,
+        env: &mut Env,
+        name: &str,
+        set: &BTreeMap<String, String>,
+        delete: &[String],
+    ) -> Result<(), KafkaError> {
+        self.require_controller()?;
+        let topic = self
+            .topics
+            .get_mut(name)
+            .ok_or_else(|| KafkaError::UnknownTopic {
+                topic: name.to_string(),
+            })?;
+        validate_configs(set)?;
+        if let Some(unknown) = delete.iter().find(|key| default_of(key).is_none()) {
+            return Err(KafkaError::InvalidConfig {
+                message: format!("Unknown topic config name: {unknown}"),
+            });
+        }
+        let unclean_before = topic.config().unclean_leader_election;
+        for key in delete {
+            topic.configs.remove(key);
+        }
+        for (key, value) in set {
+            topic.configs.insert(key.clone(), value.clone());
+        }
+        let config = topic.config();
+        let pairs: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        env.record(
+            "kafka",
+            "topic-config-altered",
+            vec![
+                ("topic", name.into()),
+                ("set", pairs.join(",").into()),
+                ("deleted", delete.join(",").into()),
+            ],
+        );
+        self.append_metadata(env.now_ms);
+        self.schedule_cleanup(env, config.compact);
+        if config.unclean_leader_election && !unclean_before {
+            let offline: Vec<u32> = self.topics[name]
+                .partitions
+                .iter()
+                .filter(|p| p.leader.is_none())
+                .map(|p| p.partition)
+                .collect();
+            for partition in offline {
+                self.elect_leader(env, name, partition, None);
+            }
+        }
         Ok(())
     }
 

@@ -3,6 +3,8 @@
 //! (retention by time and size, whole segments, a moving log start offset) and `compact` (the
 //! last value per key).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::sim::Millis;
@@ -14,13 +16,14 @@ pub type Offset = i64;
 /// overhead is a few varints; a round figure keeps `retention.bytes` arithmetic readable).
 pub const RECORD_OVERHEAD_BYTES: u64 = 16;
 
-/// A record as a broker stores it.
+/// A record as a broker stores it. Key and value are shared (`Arc<str>`) with the producer's
+/// record and with every copy a consumer reads, so handing a record on copies no payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub offset: Offset,
     pub timestamp_ms: Millis,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    pub key: Option<Arc<str>>,
+    pub value: Option<Arc<str>>,
     pub headers: Vec<(String, String)>,
     /// The leader epoch in which the leader appended it.
     pub leader_epoch: i32,
@@ -30,7 +33,7 @@ pub struct Record {
 
 impl Record {
     pub fn size_bytes(&self) -> u64 {
-        let text = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() as u64);
+        let text = |s: &Option<Arc<str>>| s.as_ref().map_or(0, |s| s.len() as u64);
         let headers: u64 = self
             .headers
             .iter()
@@ -44,27 +47,60 @@ impl Record {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRecord {
     pub timestamp_ms: Millis,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    pub key: Option<Arc<str>>,
+    pub value: Option<Arc<str>>,
     pub headers: Vec<(String, String)>,
     pub producer_sequence: Option<(u64, u64)>,
 }
 
 /// A run of consecutive records; retention deletes whole segments, never part of one.
+///
+/// Records are shared (`Arc`): a follower's copy of a leader's record is the same allocation,
+/// as identical bytes on every replica are. The segment's size and newest timestamp are kept
+/// as records come and go, because every append (the roll check) and every produce (the log
+/// cleaner's next expiry) reads them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     pub base_offset: Offset,
     pub created_ms: Millis,
-    pub records: Vec<Record>,
+    records: Vec<Arc<Record>>,
+    size_bytes: u64,
+    max_timestamp_ms: Option<Millis>,
 }
 
 impl Segment {
-    fn size_bytes(&self) -> u64 {
-        self.records.iter().map(Record::size_bytes).sum()
+    fn new(base_offset: Offset, created_ms: Millis) -> Self {
+        Self {
+            base_offset,
+            created_ms,
+            records: Vec::new(),
+            size_bytes: 0,
+            max_timestamp_ms: None,
+        }
+    }
+
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter().map(|r| &**r)
+    }
+
+    pub fn size_bytes(&self) -> u64 {
+        self.size_bytes
     }
 
     fn max_timestamp_ms(&self) -> Option<Millis> {
-        self.records.iter().map(|r| r.timestamp_ms).max()
+        self.max_timestamp_ms
+    }
+
+    fn push(&mut self, record: Arc<Record>) {
+        self.size_bytes += record.size_bytes();
+        self.max_timestamp_ms = self.max_timestamp_ms.max(Some(record.timestamp_ms));
+        self.records.push(record);
+    }
+
+    /// After records were removed from the middle or the end.
+    fn recount(&mut self) {
+        self.size_bytes = self.records.iter().map(|r| r.size_bytes()).sum();
+        self.max_timestamp_ms = self.records.iter().map(|r| r.timestamp_ms).max();
     }
 }
 
@@ -114,10 +150,30 @@ impl ReplicaLog {
 
     /// Every stored record from `offset` on, in offset order (compaction may leave gaps).
     pub fn records_from(&self, offset: Offset) -> impl Iterator<Item = &Record> {
+        self.shared_records_from(offset).map(|r| &**r)
+    }
+
+    /// The same records as `records_from`, shared. Offsets only grow along the log (gaps
+    /// aside), so the start is found by binary search: a follower's fetch and a consumer's
+    /// read cost what they return, not the log's length.
+    pub(super) fn shared_records_from(&self, offset: Offset) -> impl Iterator<Item = &Arc<Record>> {
+        let first = self
+            .segments
+            .partition_point(|segment| segment.base_offset <= offset)
+            .saturating_sub(1);
+        self.segments[first..].iter().flat_map(move |segment| {
+            let start = segment.records.partition_point(|r| r.offset < offset);
+            &segment.records[start..]
+        })
+    }
+
+    /// The stored records, newest first.
+    pub fn records_newest_first(&self) -> impl Iterator<Item = &Record> {
         self.segments
             .iter()
-            .flat_map(|segment| &segment.records)
-            .filter(move |record| record.offset >= offset)
+            .rev()
+            .flat_map(|segment| segment.records.iter().rev())
+            .map(|r| &**r)
     }
 
     /// A new leader starts its epoch at its log end offset (`maybeAssignEpochStartOffset`).
@@ -141,7 +197,7 @@ impl ReplicaLog {
     ) -> Offset {
         let offset = self.log_end_offset;
         self.push(
-            Record {
+            Arc::new(Record {
                 offset,
                 timestamp_ms: record.timestamp_ms,
                 key: record.key,
@@ -149,7 +205,7 @@ impl ReplicaLog {
                 headers: record.headers,
                 leader_epoch: epoch,
                 producer_sequence: record.producer_sequence,
-            },
+            }),
             now_ms,
             limits,
         );
@@ -157,7 +213,7 @@ impl ReplicaLog {
     }
 
     /// A follower stores a copy of a leader's record, keeping its offset and epoch.
-    pub fn append_replica(&mut self, record: Record, now_ms: Millis, limits: SegmentLimits) {
+    pub fn append_replica(&mut self, record: Arc<Record>, now_ms: Millis, limits: SegmentLimits) {
         assert!(
             record.offset >= self.log_end_offset,
             "a follower appends at its log end offset"
@@ -174,7 +230,7 @@ impl ReplicaLog {
         self.push(record, now_ms, limits);
     }
 
-    fn push(&mut self, record: Record, now_ms: Millis, limits: SegmentLimits) {
+    fn push(&mut self, record: Arc<Record>, now_ms: Millis, limits: SegmentLimits) {
         let roll = match self.segments.last() {
             None => true,
             Some(active) => {
@@ -184,17 +240,12 @@ impl ReplicaLog {
             }
         };
         if roll {
-            self.segments.push(Segment {
-                base_offset: record.offset,
-                created_ms: now_ms,
-                records: Vec::new(),
-            });
+            self.segments.push(Segment::new(record.offset, now_ms));
         }
         self.log_end_offset = record.offset + 1;
         self.segments
             .last_mut()
             .expect("a segment was just ensured")
-            .records
             .push(record);
     }
 
@@ -217,7 +268,10 @@ impl ReplicaLog {
         let mut removed = Vec::new();
         for segment in &mut self.segments {
             let keep = segment.records.partition_point(|r| r.offset < offset);
-            removed.extend(segment.records.drain(keep..));
+            if keep < segment.records.len() {
+                removed.extend(segment.records.drain(keep..).map(Arc::unwrap_or_clone));
+                segment.recount();
+            }
         }
         self.segments
             .retain(|segment| segment.base_offset < offset || !segment.records.is_empty());
@@ -230,7 +284,12 @@ impl ReplicaLog {
     /// Drops everything and starts empty at `offset`: a follower whose log ends before the
     /// leader's log start offset cannot catch up record by record.
     pub fn reset_to(&mut self, offset: Offset) -> Vec<Record> {
-        let removed = self.segments.drain(..).flat_map(|s| s.records).collect();
+        let removed = self
+            .segments
+            .drain(..)
+            .flat_map(|s| s.records)
+            .map(Arc::unwrap_or_clone)
+            .collect();
         self.epochs.clear();
         self.log_start_offset = offset;
         self.log_end_offset = offset;
@@ -300,7 +359,10 @@ impl ReplicaLog {
                         .as_ref()
                         .is_none_or(|key| last_offset_of_key[key] == record.offset)
             });
-            removed += before - segment.records.len();
+            if segment.records.len() < before {
+                removed += before - segment.records.len();
+                segment.recount();
+            }
         }
         removed
     }
@@ -336,7 +398,7 @@ mod tests {
 
     fn values(log: &ReplicaLog) -> Vec<String> {
         log.records_from(0)
-            .map(|r| r.value.clone().unwrap())
+            .map(|r| r.value.as_deref().unwrap().to_string())
             .collect()
     }
 

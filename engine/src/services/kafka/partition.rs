@@ -88,9 +88,21 @@ impl Partition {
     }
 
     /// Where an idempotent producer's record already is in the leader's log, if it is.
+    ///
+    /// Only the end of the log needs looking at. Producer ids are handed out in order, one per
+    /// `send_all`; a send that starts while another waits (a scheduled command firing on the
+    /// clock) gets a larger id and finishes first. So every record of a smaller id was appended
+    /// before this producer's first one, and this producer's own records follow one another in
+    /// sequence order. Walking back from the newest record, the search stops at a smaller
+    /// producer id or an earlier sequence of this one.
     pub fn find_sequence(&self, producer_sequence: (u64, u64)) -> Option<Offset> {
+        let (producer_id, sequence) = producer_sequence;
         self.leader_log()
-            .records_from(0)
+            .records_newest_first()
+            .take_while(|r| match r.producer_sequence {
+                Some((id, seq)) => id > producer_id || (id == producer_id && seq >= sequence),
+                None => true,
+            })
             .find(|r| r.producer_sequence == Some(producer_sequence))
             .map(|r| r.offset)
     }
@@ -208,8 +220,10 @@ impl Partition {
         limits: SegmentLimits,
     ) -> FetchOutcome {
         let leader = self.leader.expect("followers fetch from a leader");
-        let leader_log = self.logs[&leader].clone();
-        let log = self.logs.get_mut(&follower).expect("replicas have logs");
+        // The follower's log is taken out while it copies from the leader's, so the leader's
+        // can be read in place (no copy of the whole log per fetch).
+        let mut log = self.logs.remove(&follower).expect("replicas have logs");
+        let leader_log = &self.logs[&leader];
         let mut outcome = FetchOutcome::default();
         if let Some(epoch) = log.latest_epoch() {
             let diverge = match leader_log.end_offset_for_epoch(epoch) {
@@ -227,10 +241,13 @@ impl Partition {
                 .extend(log.reset_to(leader_log.log_start_offset()));
             outcome.truncated_to = leader_log.log_start_offset();
         }
-        for record in leader_log.records_from(log.log_end_offset()) {
+        for record in leader_log.shared_records_from(log.log_end_offset()) {
             log.append_replica(record.clone(), now_ms, limits);
         }
-        if log.log_end_offset() == leader_log.log_end_offset() {
+        let caught_up = log.log_end_offset() == leader_log.log_end_offset();
+        self.logs.insert(follower, log);
+        let log = &self.logs[&follower];
+        if caught_up {
             self.behind_since_ms.remove(&follower);
             if !self.isr.contains(&follower) && log.log_end_offset() >= self.high_watermark {
                 self.isr.push(follower);

@@ -24,6 +24,30 @@ pub const TOPIC_CONFIG_DEFAULTS: &[(&str, &str)] = &[
     ("unclean.leader.election.enable", "false"),
 ];
 
+/// Each topic config's broker-side synonym and that one's default, as `DescribeConfigs` lists
+/// them under `synonyms` (`DEFAULT_CONFIG:log.retention.hours=168` for `retention.ms`).
+pub const TOPIC_CONFIG_BROKER_SYNONYMS: &[(&str, &str, &str)] = &[
+    ("cleanup.policy", "log.cleanup.policy", "delete"),
+    ("min.insync.replicas", "min.insync.replicas", "1"),
+    ("retention.bytes", "log.retention.bytes", "-1"),
+    ("retention.ms", "log.retention.hours", "168"),
+    ("segment.bytes", "log.segment.bytes", "1073741824"),
+    ("segment.ms", "log.roll.hours", "168"),
+    (
+        "unclean.leader.election.enable",
+        "unclean.leader.election.enable",
+        "false",
+    ),
+];
+
+/// The broker default a topic config falls back to, for the configs the playground knows.
+pub fn default_of(name: &str) -> Option<&'static str> {
+    TOPIC_CONFIG_DEFAULTS
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| *value)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topic {
     pub name: String,
@@ -57,13 +81,7 @@ impl Topic {
             self.configs
                 .get(name)
                 .map(String::as_str)
-                .unwrap_or_else(|| {
-                    TOPIC_CONFIG_DEFAULTS
-                        .iter()
-                        .find(|(key, _)| *key == name)
-                        .map(|(_, value)| *value)
-                        .expect("every read config has a default")
-                })
+                .unwrap_or_else(|| default_of(name).expect("every read config has a default"))
         };
         let number = |name: &str| get(name).parse::<i64>().expect("validated at write");
         TopicConfig {
