@@ -813,15 +813,54 @@ fn glob(pattern: &[Tok], text: &[char]) -> bool {
         .is_some_and(|rest| rest.iter().all(|tok| *tok == Tok::AnyRun))
 }
 
+/// `glob` for ASCII pattern and text, without building token lists: the same algorithm, with
+/// ASCII case folding when `fold`. Every evaluation of a policy matches many patterns, and
+/// actions and ARNs are nearly always ASCII, so this is the path that runs.
+fn ascii_glob(pattern: &[u8], text: &[u8], fold: bool) -> bool {
+    let same = |a: u8, b: u8| {
+        if fold {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    let (mut p, mut t) = (0, 0);
+    let mut last_star: Option<(usize, usize)> = None;
+    while let Some(&c) = text.get(t) {
+        match pattern.get(p) {
+            Some(b'*') => {
+                last_star = Some((p + 1, t));
+                p += 1;
+            }
+            Some(b'?') => (p, t) = (p + 1, t + 1),
+            Some(&expected) if same(expected, c) => (p, t) = (p + 1, t + 1),
+            _ => match last_star {
+                Some((after_star, from)) => {
+                    last_star = Some((after_star, from + 1));
+                    (p, t) = (after_star, from + 1);
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&b| b == b'*')
+}
+
 /// `StringLike` without policy variables: `*` any run of characters, `?` exactly one, over the
 /// whole text (Lambda compares a permission's source ARN this way).
 pub fn string_like(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return ascii_glob(pattern.as_bytes(), text.as_bytes(), false);
+    }
     let pattern: Vec<Tok> = pattern.chars().map(wildcard).collect();
     glob(&pattern, &chars(text))
 }
 
 /// Actions match case-insensitively (`S3:getobject` is `s3:GetObject`) and carry no variables.
 fn action_matches(pattern: &str, action: &str) -> bool {
+    if pattern.is_ascii() && action.is_ascii() {
+        return ascii_glob(pattern.as_bytes(), action.as_bytes(), true);
+    }
     let pattern: Vec<Tok> = pattern.to_lowercase().chars().map(wildcard).collect();
     glob(&pattern, &chars(&action.to_lowercase()))
 }
@@ -833,6 +872,10 @@ fn resource_matches(
     variables: &Variables,
     missing: &mut Vec<String>,
 ) -> bool {
+    let has_variable = variables.enabled && pattern.contains("${");
+    if !has_variable && pattern.is_ascii() && resource.is_ascii() {
+        return ascii_glob(pattern.as_bytes(), resource.as_bytes(), false);
+    }
     tokens(pattern, variables, missing).is_some_and(|pattern| glob(&pattern, &chars(resource)))
 }
 
@@ -1361,6 +1404,23 @@ mod tests {
     use super::*;
 
     const S3_OBJECT: &str = "arn:aws:s3:::amzn-s3-demo-bucket/home/alice/notes.txt";
+
+    proptest::proptest! {
+        /// The ASCII fast path agrees with the general token matcher on every input.
+        #[test]
+        fn ascii_glob_agrees_with_glob(pattern in "[ab*?:/]{0,8}", text in "[abAB:/]{0,10}", fold: bool) {
+            let (p, t) = if fold {
+                (pattern.to_lowercase(), text.to_lowercase())
+            } else {
+                (pattern.clone(), text.clone())
+            };
+            let tokens: Vec<Tok> = p.chars().map(wildcard).collect();
+            proptest::prop_assert_eq!(
+                ascii_glob(pattern.as_bytes(), text.as_bytes(), fold),
+                glob(&tokens, &chars(&t))
+            );
+        }
+    }
 
     fn policy(text: &str) -> Policy {
         Policy::parse(text).unwrap_or_else(|error| panic!("{error}: {text}"))
