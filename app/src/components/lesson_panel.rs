@@ -47,23 +47,43 @@ pub fn query_param(name: &str) -> Option<String> {
     params.get(name)
 }
 
+#[derive(Clone, Copy)]
+enum Span {
+    Plain,
+    Bold,
+    Code,
+}
+
 /// Paragraphs of a step's Markdown-ish text: blank lines split paragraphs, `code` spans stay
-/// code.
+/// code, `**bold**` is bold.
 fn rich_text(text: &str) -> impl IntoView + use<> {
     text.split("\n\n")
         .filter(|p| !p.trim().is_empty())
         .map(|paragraph| {
-            let parts: Vec<(bool, String)> = paragraph
+            // `code` first, then **bold** in what is not code.
+            let parts: Vec<(Span, String)> = paragraph
                 .split('`')
                 .enumerate()
-                .map(|(i, part)| (i % 2 == 1, part.to_string()))
+                .flat_map(|(i, part)| {
+                    if i % 2 == 1 {
+                        vec![(Span::Code, part.to_string())]
+                    } else {
+                        part.split("**")
+                            .enumerate()
+                            .map(|(j, text)| {
+                                let kind = if j % 2 == 1 { Span::Bold } else { Span::Plain };
+                                (kind, text.to_string())
+                            })
+                            .collect()
+                    }
+                })
                 .collect();
             view! {
                 <p>
-                    {parts.into_iter().map(|(code, part)| if code {
-                        view! { <code>{part}</code> }.into_any()
-                    } else {
-                        view! { <span>{part}</span> }.into_any()
+                    {parts.into_iter().map(|(kind, part)| match kind {
+                        Span::Code => view! { <code>{part}</code> }.into_any(),
+                        Span::Bold => view! { <strong>{part}</strong> }.into_any(),
+                        Span::Plain => view! { <span>{part}</span> }.into_any(),
                     }).collect_view()}
                 </p>
             }
