@@ -29,6 +29,39 @@ export class PlaygroundPage {
     return this.blocks.nth(before);
   }
 
+  /**
+   * Types a whole script as a learner would: one line at a time, here-documents over several
+   * lines; blank lines and comments are skipped. Resolves with each command's block.
+   */
+  async typeScript(script) {
+    const start = await this.blocks.count();
+    const blocks = [];
+    const finished = async () => {
+      const block = this.blocks.nth(start + blocks.length);
+      await block.waitFor();
+      blocks.push(block);
+    };
+    let heredoc = null;
+    for (const line of script.split('\n')) {
+      if (heredoc !== null) {
+        await this.input.pressSequentially(line);
+        await this.input.press('Enter');
+        if (line === heredoc) {
+          heredoc = null;
+          await finished();
+        }
+        continue;
+      }
+      if (!line.trim() || line.trimStart().startsWith('#')) continue;
+      await this.input.fill(line);
+      await this.input.press('Enter');
+      const opens = line.match(/<<-?\s*'?"?(\w+)'?"?\s*$/);
+      if (opens) heredoc = opens[1];
+      else await finished();
+    }
+    return blocks;
+  }
+
   async clockText() {
     return (await this.clock.textContent()).trim();
   }

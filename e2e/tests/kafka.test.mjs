@@ -26,24 +26,26 @@ test('there are Kafka example scripts to run', () => {
 });
 
 for (const name of scripts) {
-  test(`${name} runs in wasm with the native trace hash`, async () => {
+  test(`${name} typed into the browser terminal ends with the native trace hash`, async () => {
     const script = readFileSync(new URL(name, examples), 'utf8');
     const page = await newPage(browser);
-    await page.goto(new URL('api-example.html', BASE_URL).href);
-    const wasm = await page.evaluate(async (script) => {
-      const { default: init, Playground } = await import('./pkg/playground.js');
-      await init();
-      const world = new Playground(1);
-      const outcome = world.exec(script);
-      return { ok: outcome.ok, output: outcome.output, hash: world.traceHash() };
-    }, script);
-    assert.ok(wasm.ok, wasm.output);
-    const native = nativeRun(script);
-    assert.equal(wasm.hash, native.trim().split('\n').pop());
-    if (name === 'kafka-groups.sh') {
-      // The killed consumer's uncommitted record reaches the other consumer again.
-      assert.equal(wasm.output.split('alice\tpay').length - 1, 2, wasm.output);
+    const app = new PlaygroundPage(page);
+    await app.open();
+    const blocks = await app.typeScript(script);
+    assert.ok(blocks.length >= 8, `${name}: only ${blocks.length} commands ran`);
+    for (const block of blocks) {
+      assert.equal(await block.getAttribute('data-ok'), 'true', await block.textContent());
     }
+    const hash = await app.type('sim trace --hash');
+    const wasmHash = (await hash.textContent()).match(/sha256:[0-9a-f]{64}/)?.[0];
+    const native = nativeRun(script);
+    assert.equal(wasmHash, native.trim().split('\n').pop());
+    if (name === 'kafka-groups.sh') {
+      // The killed consumer's uncommitted records reach the other consumer again.
+      const text = await page.getByTestId('terminal-output').textContent();
+      assert.equal(text.split('alice\tpay').length - 1, 2, text);
+    }
+    assert.deepEqual(page.errors, []);
   });
 }
 
