@@ -268,6 +268,15 @@ impl Cluster {
         out
     }
 
+    /// The topic, or `UNKNOWN_TOPIC_OR_PARTITION`.
+    fn known_topic_mut(&mut self, name: &str) -> Result<&mut Topic, KafkaError> {
+        self.topics
+            .get_mut(name)
+            .ok_or_else(|| KafkaError::UnknownTopic {
+                topic: name.to_string(),
+            })
+    }
+
     fn partition_mut(&mut self, topic: &str, partition: u32) -> Option<&mut Partition> {
         self.topics
             .get_mut(topic)?
@@ -389,12 +398,7 @@ impl Cluster {
     ) -> Result<(), KafkaError> {
         self.require_controller()?;
         let live = self.live_brokers();
-        let topic = self
-            .topics
-            .get_mut(name)
-            .ok_or_else(|| KafkaError::UnknownTopic {
-                topic: name.to_string(),
-            })?;
+        let topic = self.known_topic_mut(name)?;
         let current = topic.partitions.len() as u32;
         if count <= current {
             return Err(KafkaError::InvalidPartitions {
@@ -449,12 +453,7 @@ impl Cluster {
         delete: &[String],
     ) -> Result<(), KafkaError> {
         self.require_controller()?;
-        let topic = self
-            .topics
-            .get_mut(name)
-            .ok_or_else(|| KafkaError::UnknownTopic {
-                topic: name.to_string(),
-            })?;
+        let topic = self.known_topic_mut(name)?;
         validate_configs(set)?;
         if let Some(unknown) = delete.iter().find(|key| default_of(key).is_none()) {
             return Err(KafkaError::InvalidConfig {

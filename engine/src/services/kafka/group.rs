@@ -783,23 +783,12 @@ impl Cluster {
     /// `sim network partition`: the consumer keeps running but reaches nobody. Its
     /// heartbeats stop, so the coordinator removes it when its session times out.
     pub fn isolate_consumer(&mut self, env: &mut Env, id: u32) -> Result<(), KafkaError> {
-        self.running_consumer(id)?;
-        let consumer = self.groups.consumers.get_mut(&id).expect("checked");
-        if consumer.isolated {
-            return Ok(());
-        }
-        consumer.isolated = true;
-        env.record(
-            "kafka",
-            "consumer-isolated",
-            vec![
-                ("consumer", i64::from(id).into()),
-                ("client_id", consumer.config.client_id.as_str().into()),
-            ],
-        );
-        let group_id = consumer.config.group_id.clone();
-        if let Some(member_id) = consumer.member_id.clone() {
-            self.expect_session_expiry(env, &group_id, &member_id, id);
+        if self.set_isolated(env, id, true)? {
+            let consumer = &self.groups.consumers[&id];
+            let group_id = consumer.config.group_id.clone();
+            if let Some(member_id) = consumer.member_id.clone() {
+                self.expect_session_expiry(env, &group_id, &member_id, id);
+            }
         }
         Ok(())
     }
@@ -807,21 +796,30 @@ impl Cluster {
     /// `sim network heal`: the consumer's requests get through again; if the group removed
     /// it meanwhile, its next poll learns so (UNKNOWN_MEMBER_ID) and rejoins.
     pub fn heal_consumer(&mut self, env: &mut Env, id: u32) -> Result<(), KafkaError> {
+        self.set_isolated(env, id, false).map(|_| ())
+    }
+
+    /// Cuts the running consumer off or reconnects it; whether that changed anything.
+    fn set_isolated(&mut self, env: &mut Env, id: u32, isolated: bool) -> Result<bool, KafkaError> {
         self.running_consumer(id)?;
         let consumer = self.groups.consumers.get_mut(&id).expect("checked");
-        if !consumer.isolated {
-            return Ok(());
+        if consumer.isolated == isolated {
+            return Ok(false);
         }
-        consumer.isolated = false;
+        consumer.isolated = isolated;
         env.record(
             "kafka",
-            "consumer-healed",
+            if isolated {
+                "consumer-isolated"
+            } else {
+                "consumer-healed"
+            },
             vec![
                 ("consumer", i64::from(id).into()),
                 ("client_id", consumer.config.client_id.as_str().into()),
             ],
         );
-        Ok(())
+        Ok(true)
     }
 
     // ---- the coordinator --------------------------------------------------------------
