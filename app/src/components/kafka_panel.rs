@@ -5,7 +5,7 @@
 //! list beside it.
 
 use engine::services::kafka::group::{Group, GroupState, OFFSETS_TOPIC};
-use engine::services::kafka::{BrokerState, Cluster};
+use engine::services::kafka::{BrokerState, Cluster, broker_ids as ids};
 use engine::sim::{Millis, format_iso};
 use leptos::prelude::*;
 
@@ -50,13 +50,6 @@ struct GroupView {
     lag: i64,
     /// Points of the lag chart, oldest first, ending at now.
     samples: Vec<(Millis, i64)>,
-}
-
-fn ids(list: &[i32]) -> String {
-    list.iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 fn brokers(cluster: &Cluster) -> Vec<BrokerView> {

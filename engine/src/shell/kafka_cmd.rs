@@ -11,7 +11,9 @@ use super::{CommandError, Ctx, Reply, usage};
 use crate::services::kafka::client::{
     ProducerConfig, ProducerRecord, StartAt, read_available, send_all, start_position,
 };
-use crate::services::kafka::{Acks, BrokerId, Cluster, ControllerMode, KafkaError, Record, Topic};
+use crate::services::kafka::{
+    Acks, BrokerId, Cluster, ControllerMode, KafkaError, Record, Topic, broker_ids as ids,
+};
 use crate::sim::Millis;
 
 /// The cluster a kafka-*.sh command starts when none exists.
@@ -448,14 +450,6 @@ fn matching<'a>(cluster: &'a Cluster, pattern: Option<&str>) -> impl Iterator<It
         Some(Some(regex)) => regex.is_match(&topic.name),
         Some(None) => Some(topic.name.as_str()) == pattern,
     })
-}
-
-fn ids(brokers: &[BrokerId]) -> String {
-    brokers
-        .iter()
-        .map(BrokerId::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// `TopicDescription.printDescription` and `PartitionDescription.printDescription` (Kafka 3.x

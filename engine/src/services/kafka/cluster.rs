@@ -16,7 +16,7 @@ use super::log::{NewRecord, Offset, Record};
 use super::partition::Partition;
 use super::placement::assign_replicas;
 use super::topic::{Topic, default_of, validate_configs, validate_topic_name};
-use super::{BrokerId, KafkaError, KafkaEvent};
+use super::{BrokerId, KafkaError, KafkaEvent, broker_ids as ids};
 use crate::sim::{Env, Event, Millis, TraceValue};
 
 /// `sim kafka create-cluster --brokers N` accepts at most this many.
@@ -136,14 +136,6 @@ fn kafka_uuid(env: &mut Env) -> String {
     bytes[..8].copy_from_slice(&env.rng.next_u64().to_be_bytes());
     bytes[8..].copy_from_slice(&env.rng.next_u64().to_be_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn ids(brokers: &[BrokerId]) -> String {
-    brokers
-        .iter()
-        .map(BrokerId::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 impl Cluster {

@@ -32,6 +32,15 @@ use crate::sim::Env;
 /// A broker's `node.id` / `broker.id`.
 pub type BrokerId = i32;
 
+/// Broker ids as Kafka's tools print them: `1,3,2`.
+pub fn broker_ids(brokers: &[BrokerId]) -> String {
+    brokers
+        .iter()
+        .map(BrokerId::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The service: at most one cluster per world (`localhost:9092`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Kafka {
