@@ -134,7 +134,6 @@ pub struct GroupMember {
     pub assignment: Vec<TopicPartition>,
     /// The generation its assignment comes from.
     pub assigned_generation: Option<i32>,
-    pub session_timeout_ms: Millis,
     pub rebalance_timeout_ms: Millis,
     /// Whether it has (re)joined in the rebalance under way.
     pub joined: bool,
@@ -884,7 +883,6 @@ impl Cluster {
                     strategies: consumer.config.strategies.clone(),
                     assignment: Vec::new(),
                     assigned_generation: None,
-                    session_timeout_ms: consumer.config.session_timeout_ms,
                     rebalance_timeout_ms: consumer.config.max_poll_interval_ms,
                     joined: false,
                     consumer: id,
