@@ -697,13 +697,22 @@ impl Cluster {
         Ok(())
     }
 
+    /// Moves a running broker to `state`; false (and no change) if it was not running.
+    fn leave_running(&mut self, id: BrokerId, state: BrokerState) -> Result<bool, KafkaError> {
+        self.known(id)?;
+        let broker = self.brokers.get_mut(&id).expect("known");
+        if broker.state != BrokerState::Running {
+            return Ok(false);
+        }
+        broker.state = state;
+        Ok(true)
+    }
+
     /// A controlled shutdown: the broker hands over leadership and leaves the ISRs at once.
     pub fn stop_broker(&mut self, env: &mut Env, id: BrokerId) -> Result<(), KafkaError> {
-        self.known(id)?;
-        if self.brokers[&id].state != BrokerState::Running {
+        if !self.leave_running(id, BrokerState::Stopped)? {
             return Ok(());
         }
-        self.brokers.get_mut(&id).expect("known").state = BrokerState::Stopped;
         env.record(
             "kafka",
             "broker-stopped",
@@ -721,11 +730,9 @@ impl Cluster {
 
     /// The process dies: nothing is handed over; the controller notices when the session expires.
     pub fn crash_broker(&mut self, env: &mut Env, id: BrokerId) -> Result<(), KafkaError> {
-        self.known(id)?;
-        if self.brokers[&id].state != BrokerState::Running {
+        if !self.leave_running(id, BrokerState::Crashed)? {
             return Ok(());
         }
-        self.brokers.get_mut(&id).expect("known").state = BrokerState::Crashed;
         let timeout = match self.controller.mode {
             ControllerMode::Kraft => BROKER_SESSION_TIMEOUT_MS,
             ControllerMode::Zookeeper => ZOOKEEPER_SESSION_TIMEOUT_MS,
