@@ -46,7 +46,7 @@ test('the lesson panel opens a lesson link in Korean and checks the goal as the 
   const goal = panel.getByTestId('goal');
   assert.equal(await goal.getAttribute('data-done'), 'false');
   await panel.getByRole('button', { name: '힌트 보기' }).click();
-  assert.ok((await panel.getByTestId('hints').locator('li').count()) >= 1);
+  await panel.getByTestId('hints').locator('li').first().waitFor();
   await panel.getByTestId('show-solution').click();
   await page.waitForSelector('[data-testid="goal"][data-done="true"]', { timeout: 20000 });
   assert.match(await page.getByTestId('terminal-output').textContent(), /acks=1/);
@@ -61,6 +61,8 @@ test('the lesson list links every lesson with its language', async () => {
   const page = await newPage(browser);
   await page.goto(new URL('?lang=en', BASE_URL).href);
   const links = page.getByTestId('lesson-list').locator('a');
+  // The list renders once the wasm has started: wait for it rather than count an empty list.
+  await links.first().waitFor();
   assert.ok((await links.count()) >= 12);
   for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
     assert.match(href, /^\?lesson=[a-z0-9-]+&lang=en$/);
