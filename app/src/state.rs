@@ -31,6 +31,9 @@ pub struct AppState {
 }
 
 const LINK_PREFIX: &str = "#s=";
+/// Share links longer than this are offered as a scenario file instead: chat tools, mail and
+/// some servers cut long URLs.
+pub const LINK_CHARS_MAX: usize = 16_000;
 const SESSION_LIVES: &str = "the session lives as long as the app";
 
 impl AppState {
@@ -68,6 +71,13 @@ impl AppState {
         };
         if let Some((notice, ok)) = notice {
             state.push_block(String::new(), notice, ok);
+        }
+        // A preset script (an embedder's bare sandbox) runs once, into a fresh world only: a share
+        // link already holds it in its command log.
+        if !hash.starts_with(LINK_PREFIX)
+            && let Some(script) = query_param("script").filter(|s| !s.trim().is_empty())
+        {
+            state.run(&script);
         }
         state
     }
@@ -142,6 +152,32 @@ impl AppState {
         undone
     }
 
+    /// Replaces the world with the one a scenario file describes; on failure nothing changes.
+    pub fn open_scenario(&self, text: &str) -> Result<usize, String> {
+        let session = Session::from_scenario_json(text, Box::new(MemoryFiles::default()))?;
+        let steps = session.log().len();
+        self.playing.set(false);
+        self.session.set_value(session);
+        self.blocks.set(Vec::new());
+        self.say(
+            format!("Opened the scenario: {steps} step(s) replayed.\n"),
+            true,
+        );
+        self.changed();
+        Ok(steps)
+    }
+
+    /// The session as a scenario file's JSON.
+    pub fn scenario_json(&self) -> String {
+        self.session.with_value(Session::scenario_json)
+    }
+
+    /// The share link for this world, or `None` when it is too long to share as a link.
+    pub fn share_link(&self) -> Option<String> {
+        let state = self.session.with_value(Session::share_state);
+        (state.len() <= LINK_CHARS_MAX).then_some(state)
+    }
+
     /// Shows a message in the terminal without running anything.
     pub fn say(&self, output: String, ok: bool) {
         self.push_block(String::new(), output, ok);
@@ -191,4 +227,16 @@ impl AppState {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     }
+}
+
+/// A parameter of the page's URL: `?lesson=…&step=…&lang=…&theme=…&embed=1&script=…`.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name)
+}
+
+/// `?embed=1`: the app runs inside the `<pipeline-playground>` widget's iframe.
+pub fn embedded() -> bool {
+    query_param("embed").is_some_and(|v| v != "0")
 }

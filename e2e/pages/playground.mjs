@@ -4,11 +4,11 @@ import { BASE_URL } from './browser.mjs';
 export class PlaygroundPage {
   constructor(page) {
     this.page = page;
-    this.clock = page.getByTestId('clock');
+    this.clock = page.getByTestId('sim-clock');
     this.input = page.getByTestId('terminal-input');
     this.blocks = page.getByTestId('terminal-block');
     this.traceHash = page.getByTestId('trace-hash');
-    this.traceRows = page.getByTestId('trace').locator('li');
+    this.traceRows = page.getByTestId('trace-list').locator('li');
     this.play = page.getByTestId('play');
     this.step = page.getByTestId('step');
     this.undo = page.getByTestId('undo');

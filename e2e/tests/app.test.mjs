@@ -66,7 +66,7 @@ test('play moves the clock and pause stops it', async () => {
   await app.speed.selectOption('1000');
   await app.play.click();
   await app.page.waitForFunction(
-    () => document.querySelector('[data-testid=clock]').textContent.trim() !== '2022-06-12T00:00:00Z',
+    () => document.querySelector('[data-testid=sim-clock]').textContent.trim() !== '2022-06-12T00:00:00Z',
   );
   await app.play.click();
   await screenshot(app.page, '04-paused');
@@ -83,13 +83,13 @@ test('step fires the next event and undo restores the clock and trace', async ()
   const rowsBefore = await app.traceRows.count();
   await app.step.click();
   await app.page.waitForFunction(
-    () => document.querySelector('[data-testid=clock]').textContent.trim() === '2022-06-12T00:00:30Z',
+    () => document.querySelector('[data-testid=sim-clock]').textContent.trim() === '2022-06-12T00:00:30Z',
   );
   assert.notEqual(await app.hash(), hashBefore);
   await screenshot(app.page, '05-stepped');
   await app.undo.click();
   await app.page.waitForFunction(
-    () => document.querySelector('[data-testid=clock]').textContent.trim() === '2022-06-12T00:00:00Z',
+    () => document.querySelector('[data-testid=sim-clock]').textContent.trim() === '2022-06-12T00:00:00Z',
   );
   assert.equal(await app.hash(), hashBefore);
   assert.equal(await app.traceRows.count(), rowsBefore);
@@ -116,3 +116,76 @@ test('a copied URL opened in a new page reproduces the same trace', async () => 
   await screenshot(copy.page, '07-shared-copy');
   assert.deepEqual(copy.page.errors, []);
 });
+
+test('a saved scenario file opened in a new page rebuilds the same world', async () => {
+  const app = await openApp();
+  await app.type('sim seed 4');
+  await app.type('aws s3 mb s3://scenario-bucket');
+  await app.type('sim after 30s echo "from the scenario"');
+  await app.type('sim advance 1m');
+  const hash = await app.hash();
+  const [download] = await Promise.all([
+    app.page.waitForEvent('download'),
+    app.page.getByTestId('save-scenario').click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'pipeline-playground-scenario.json');
+  const scenario = JSON.parse(await streamText(await download.createReadStream()));
+  assert.equal(scenario.v, 1);
+  assert.ok(scenario.log.includes('aws s3 mb s3://scenario-bucket'));
+
+  const copy = await openApp();
+  await copy.page.getByTestId('open-scenario').setInputFiles({
+    name: 'scenario.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(scenario)),
+  });
+  await copy.page.getByText('Opened the scenario').waitFor();
+  assert.equal(await copy.hash(), hash);
+  assert.equal(await copy.clockText(), await app.clockText());
+
+  // A file that is not a scenario is refused and the world stays as it was.
+  await copy.page.getByTestId('open-scenario').setInputFiles({
+    name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"v": 1, "seed": 1}'),
+  });
+  await copy.page.getByText('this scenario cannot be read: the start time is missing').waitFor();
+  assert.equal(await copy.hash(), hash);
+  assert.deepEqual(copy.page.errors, []);
+});
+
+test('a history too long for a link is saved as a scenario file instead', async () => {
+  const app = await openApp();
+  // Random bytes do not compress: an upload of 24 KB makes the link longer than 16,000 characters.
+  let x = 2463534242;
+  const noise = Buffer.from(Array.from({ length: 24_000 }, () => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5; // xorshift32: fixed, incompressible bytes
+    return x & 0xff;
+  }));
+  await app.page.getByTestId('upload').setInputFiles({ name: 'noise.bin', mimeType: 'application/octet-stream', buffer: noise });
+  await app.page.getByText('uploaded ./noise.bin').waitFor();
+  const [download] = await Promise.all([
+    app.page.waitForEvent('download'),
+    app.page.getByTestId('share').click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'pipeline-playground-scenario.json');
+  await app.page.getByText('too long for a link').waitFor();
+  assert.deepEqual(app.page.errors, []);
+});
+
+test('the theme switch turns the dark theme on and remembers it', async () => {
+  const app = await openApp();
+  const html = app.page.locator('html');
+  assert.equal(await html.getAttribute('data-theme'), 'light');
+  const toggle = app.page.getByTestId('theme-toggle');
+  await toggle.click();
+  assert.equal(await html.getAttribute('data-theme'), 'dark');
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  await app.page.reload();
+  await app.clock.waitFor();
+  assert.equal(await html.getAttribute('data-theme'), 'dark');
+  await screenshot(app.page, '08-dark-theme');
+  assert.deepEqual(app.page.errors, []);
+});
+
+async function streamText(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -389,8 +389,13 @@ impl Session {
         Ok(session)
     }
 
-    /// The seed and command log, compressed into a URL-safe string for share links.
-    pub fn share_state(&self) -> String {
+    /// The seed and command log as a scenario document: the JSON a scenario file holds and a
+    /// share link compresses (`{"v": 1, "seed": …, "start_ms": …, "log": [line | ms | {file, base64}]}`).
+    pub fn scenario_json(&self) -> String {
+        serde_json::to_string_pretty(&self.scenario_doc()).expect("a scenario is plain JSON")
+    }
+
+    fn scenario_doc(&self) -> Value {
         let log: Vec<Value> = self
             .log
             .iter()
@@ -402,8 +407,25 @@ impl Session {
                 }
             })
             .collect();
-        let doc = json!({"v": LINK_VERSION, "seed": self.config.seed, "start_ms": self.config.start_ms, "log": log});
-        let compressed = miniz_oxide::deflate::compress_to_vec(doc.to_string().as_bytes(), 9);
+        json!({"v": LINK_VERSION, "seed": self.config.seed, "start_ms": self.config.start_ms, "log": log})
+    }
+
+    /// Rebuilds the world a scenario file describes.
+    pub fn from_scenario_json(
+        text: &str,
+        files: Box<dyn HostFiles + Send + Sync>,
+    ) -> Result<Self, String> {
+        let doc: Value = serde_json::from_str(text)
+            .map_err(|err| format!("this scenario is not JSON: {err}"))?;
+        let (config, log) =
+            decode_scenario(&doc).map_err(|why| format!("this scenario cannot be read: {why}"))?;
+        Self::replay(config, &log, files)
+    }
+
+    /// The scenario compressed into a URL-safe string for share links.
+    pub fn share_state(&self) -> String {
+        let json = self.scenario_doc().to_string();
+        let compressed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compressed)
     }
 
@@ -412,19 +434,21 @@ impl Session {
         state: &str,
         files: Box<dyn HostFiles + Send + Sync>,
     ) -> Result<Self, String> {
-        let (config, log) = decode_share_state(state)?;
+        let bad = |why: &str| format!("this link's state cannot be read: {why}");
+        let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(state.trim())
+            .map_err(|_| bad("it is not base64url"))?;
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, 64 << 20)
+            .map_err(|_| bad("it is not deflate data"))?;
+        let doc: Value = serde_json::from_slice(&json).map_err(|_| bad("it is not JSON"))?;
+        let (config, log) = decode_scenario(&doc).map_err(|why| bad(&why))?;
         Self::replay(config, &log, files)
     }
 }
 
-fn decode_share_state(state: &str) -> Result<(WorldConfig, Vec<LogEntry>), String> {
-    let bad = |why: &str| format!("this link's state cannot be read: {why}");
-    let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(state.trim())
-        .map_err(|_| bad("it is not base64url"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, 64 << 20)
-        .map_err(|_| bad("it is not deflate data"))?;
-    let doc: Value = serde_json::from_slice(&json).map_err(|_| bad("it is not JSON"))?;
+/// Reads a scenario document; the error says what is wrong with it.
+fn decode_scenario(doc: &Value) -> Result<(WorldConfig, Vec<LogEntry>), String> {
+    let bad = |why: &str| why.to_string();
     if doc["v"].as_u64() != Some(LINK_VERSION) {
         return Err(bad("it comes from another version of the playground"));
     }
@@ -659,6 +683,47 @@ mod tests {
             "NoSuchKey: The specified key does not exist."
         );
         assert!(!session.put_object("missing-bucket", "k", b"x").ok);
+    }
+
+    #[test]
+    fn scenario_files_rebuild_the_same_world() {
+        let mut session = Session::with_seed(9);
+        run(&mut session, DETERMINISM_SCRIPT);
+        session.play(1500).unwrap();
+        session.write_file("./note.txt", b"hello").unwrap();
+        let text = session.scenario_json();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["seed"], 9);
+        assert_eq!(doc["log"].as_array().unwrap().len(), session.log().len());
+        let copy = Session::from_scenario_json(&text, Box::new(MemoryFiles::default())).unwrap();
+        assert_eq!(copy.world().snapshot(), session.world().snapshot());
+        assert_eq!(copy.log(), session.log());
+        // A hand-written scenario: lines and a play step.
+        let written = r#"{"v": 1, "seed": 3, "start_ms": 1655000000000, "log": ["aws s3 mb s3://from-a-file", 60000]}"#;
+        let built = Session::from_scenario_json(written, Box::new(MemoryFiles::default())).unwrap();
+        assert_eq!(built.world().now_ms(), 1_655_000_060_000);
+        assert!(
+            built
+                .get_object("from-a-file", "x")
+                .unwrap_err()
+                .contains("NoSuchKey")
+        );
+    }
+
+    #[test]
+    fn broken_scenario_files_are_refused() {
+        let err = |text: &str| {
+            Session::from_scenario_json(text, Box::new(MemoryFiles::default()))
+                .err()
+                .unwrap()
+        };
+        assert!(err("not json").starts_with("this scenario is not JSON"));
+        assert!(err(r#"{"v": 2}"#).contains("another version"));
+        assert!(err(r#"{"v": 1, "seed": 1, "start_ms": 0}"#).contains("command log is missing"));
+        assert!(
+            err(r#"{"v": 1, "seed": 1, "start_ms": 0, "log": ["aws s3 mb s3://Bad_Name"]}"#)
+                .contains("step 1 (`aws s3 mb s3://Bad_Name`) failed on replay")
+        );
     }
 
     #[test]

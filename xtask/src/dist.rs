@@ -1,5 +1,7 @@
-//! `cargo xtask dist`: the static site in `dist/` (public files plus the wasm-bindgen output)
-//! and its size table.
+//! `cargo xtask dist`: the static site in `dist/` (public files plus the wasm-bindgen output,
+//! and the service worker's list of files to cache for offline use) and its size table;
+//! `--single-file` also writes `dist/playground-offline.html`, the whole app in one HTML file
+//! that runs from `file://`.
 
 use std::fs;
 use std::io::Write;
@@ -13,11 +15,23 @@ use crate::util::{self, Result, WASM_TARGET};
 
 /// The file stem of the generated JavaScript and wasm under `dist/pkg/`.
 const OUT_NAME: &str = "playground";
+/// The one-file app `--single-file` writes into `dist/`.
+pub const SINGLE_FILE: &str = "playground-offline.html";
+/// The service worker, whose file list and version `dist` fills in.
+const SERVICE_WORKER: &str = "sw.js";
 
-/// Builds `dist/` and prints its sizes, as a table or as JSON lines.
-pub fn run(json: bool) -> Result {
+/// Builds `dist/` (and the single-file app when asked) and prints its sizes, as a table or as
+/// JSON lines.
+pub fn run(json: bool, single_file: bool) -> Result {
     let dist = build()?;
-    let sizes = sizes(&dist)?;
+    if single_file {
+        write_single_file(&dist)?;
+    }
+    // The single file repeats the site inlined; compressing 20 MB at brotli's best is slow.
+    let sizes: Vec<Size> = sizes(&dist)?
+        .into_iter()
+        .filter(|size| size.file != SINGLE_FILE)
+        .collect();
     if json {
         print_json(&sizes)
     } else {
@@ -36,7 +50,104 @@ pub fn build() -> Result<PathBuf> {
     util::remove_dir(&dist)?;
     util::copy_dir(&root.join("public"), &dist)?;
     bindgen(&dist.join("pkg"))?;
+    write_service_worker(&dist)?;
     Ok(dist)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).map_err(|err| format!("reading {} failed: {err}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    fs::write(path, bytes).map_err(|err| format!("writing {} failed: {err}", path.display()))
+}
+
+/// Fills in `sw.js`: every file the app needs offline, and a version that is the SHA-256 of
+/// their contents, so a new build replaces the cache and an unchanged one keeps it.
+fn write_service_worker(dist: &Path) -> Result {
+    use sha2::{Digest, Sha256};
+    let mut files = vec!["./".to_string()];
+    let mut hasher = Sha256::new();
+    for file in util::files_under(dist)? {
+        let name = file.to_string_lossy().replace('\\', "/");
+        if name == SERVICE_WORKER || name == SINGLE_FILE || name.ends_with(".d.ts") {
+            continue;
+        }
+        hasher.update(name.as_bytes());
+        hasher.update(read(&dist.join(&file))?);
+        files.push(name);
+    }
+    let version: String = hasher.finalize()[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let path = dist.join(SERVICE_WORKER);
+    let template = String::from_utf8(read(&path)?).map_err(|_| "sw.js is not UTF-8")?;
+    let filled = template
+        .replace(
+            "'__VERSION__'",
+            &serde_json::to_string(&version).expect("a string"),
+        )
+        .replace(
+            "__FILES__",
+            &serde_json::to_string(&files).expect("strings"),
+        );
+    if filled == template {
+        return Err("public/sw.js has lost its __VERSION__ and __FILES__ placeholders".into());
+    }
+    write(&path, filled.as_bytes())
+}
+
+/// `dist/playground-offline.html`: `index.html` with the stylesheet, the icon, the JavaScript
+/// glue and the wasm inlined (the last two as `data:` URLs), for a workshop machine with no
+/// server: it opens from `file://`.
+fn write_single_file(dist: &Path) -> Result {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let text = |file: &str| {
+        String::from_utf8(read(&dist.join(file))?).map_err(|_| format!("{file} is not UTF-8"))
+    };
+    let index = text("index.html")?;
+    let replace = |html: String, from: &str, to: &str| -> Result<String> {
+        if !html.contains(from) {
+            return Err(format!(
+                "index.html no longer has `{from}`: update write_single_file"
+            ));
+        }
+        Ok(html.replace(from, to))
+    };
+    let css = text("style.css")?;
+    let glue = read(&dist.join(format!("pkg/{OUT_NAME}.js")))?;
+    let wasm = read(&dist.join(format!("pkg/{OUT_NAME}_bg.wasm")))?;
+    let icon = read(&dist.join("favicon.svg"))?;
+    let mut html = replace(
+        index,
+        r#"<link rel="stylesheet" href="style.css">"#,
+        &format!("<style>\n{css}</style>"),
+    )?;
+    html = replace(
+        html,
+        r#"href="favicon.svg""#,
+        &format!(r#"href="data:image/svg+xml;base64,{}""#, b64(&icon)),
+    )?;
+    html = replace(
+        html,
+        r#"<link rel="modulepreload" href="pkg/playground.js">"#,
+        "",
+    )?;
+    html = replace(
+        html,
+        "import init, { mountApp } from './pkg/playground.js';\n    await init();",
+        &format!(
+            "const {{ default: init, mountApp }} = await import('data:text/javascript;base64,{}');\n    \
+             const wasm = await (await fetch('data:application/wasm;base64,{}')).arrayBuffer();\n    \
+             await init({{ module_or_path: wasm }});",
+            b64(&glue),
+            b64(&wasm)
+        ),
+    )?;
+    eprintln!("==> {SINGLE_FILE}: {}", human(html.len() as u64));
+    write(&dist.join(SINGLE_FILE), html.as_bytes())
 }
 
 /// Generates the ES-module glue (`playground.js`, `.d.ts`) and `playground_bg.wasm`.
@@ -79,8 +190,7 @@ fn sizes(dir: &Path) -> Result<Vec<Size>> {
     let mut sizes = Vec::new();
     for file in util::files_under(dir)? {
         let path = dir.join(&file);
-        let bytes =
-            fs::read(&path).map_err(|err| format!("reading {} failed: {err}", path.display()))?;
+        let bytes = read(&path)?;
         sizes.push(Size {
             file: file.to_string_lossy().replace('\\', "/"),
             raw: bytes.len() as u64,

@@ -27,6 +27,9 @@ enum Task {
         /// Print one JSON line per file instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also write dist/playground-offline.html: the whole app in one file, for file://.
+        #[arg(long)]
+        single_file: bool,
     },
     /// Build dist/ and serve it on http://127.0.0.1:PORT/.
     Serve {
@@ -49,7 +52,7 @@ enum Task {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
-        Task::Dist { json } => dist::run(json),
+        Task::Dist { json, single_file } => dist::run(json, single_file),
         Task::Serve { port } => serve::run(port),
         Task::Test { no_e2e, skip_lint } => test::run(&test::Options { no_e2e, skip_lint }),
         Task::Bench => bench::run(),

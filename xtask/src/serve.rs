@@ -12,7 +12,7 @@ use crate::util::{self, Result};
 
 /// `cargo xtask serve`: builds `dist/`, then serves it until interrupted.
 pub fn run(port: u16) -> Result {
-    dist::run(false)?;
+    dist::run(false, false)?;
     let (port, server) = spawn(util::root().join("dist"), port)?;
     println!("Serving dist/ at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
     server

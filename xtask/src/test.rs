@@ -22,7 +22,7 @@ pub fn run(options: &Options) -> Result {
     util::run(util::cargo("test --workspace").env("CI", "true"))?;
     // Files the engine writes must be files pyarrow and DuckDB read, and the reverse.
     interop::run()?;
-    dist::run(false)?;
+    dist::run(false, true)?;
     // The browser tests compare the page's trace hash with the native binary's.
     util::run(&mut util::cargo("build -p cli"))?;
     if !options.no_e2e {
@@ -60,6 +60,7 @@ fn e2e() -> Result {
             .args(["--test", "--test-concurrency=1"])
             .args(&tests)
             .env("PLAYGROUND_BIN", playground)
+            .env("DIST_DIR", util::root().join("dist"))
             .env("ARTIFACTS", artifacts),
     )
 }

@@ -11,10 +11,9 @@ use engine::lessons::{self, Lesson};
 use engine::shell::split_script;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::i18n::{self, t, tf};
-use crate::state::AppState;
+use crate::state::{AppState, query_param};
 
 const PROGRESS_KEY: &str = "pipeline-playground.progress";
 /// Milliseconds between the lines of an animated solution.
@@ -23,7 +22,7 @@ const SOLUTION_LINE_MS: u32 = 450;
 /// Completed steps per lesson id.
 type Progress = BTreeMap<String, BTreeSet<usize>>;
 
-fn storage() -> Option<web_sys::Storage> {
+pub(super) fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
@@ -38,13 +37,6 @@ fn save_progress(progress: &Progress) {
     if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(progress)) {
         let _ = storage.set_item(PROGRESS_KEY, &text);
     }
-}
-
-/// `?lesson=…&step=…&lang=…` from the page's URL.
-pub fn query_param(name: &str) -> Option<String> {
-    let search = window().location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(name)
 }
 
 #[derive(Clone, Copy)]
@@ -285,20 +277,7 @@ fn ProgressFile(
         );
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string());
+        super::read_chosen_text(&ev, move |text| {
             let l = lang.get_untracked();
             match text.and_then(|t| serde_json::from_str::<Progress>(&t).ok()) {
                 Some(imported) => {

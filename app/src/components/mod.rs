@@ -6,6 +6,7 @@ mod lambda_panel;
 mod lesson_panel;
 mod s3_panel;
 mod terminal;
+mod theme;
 mod timeline;
 mod trace_panel;
 
@@ -19,7 +20,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::from_location();
     provide_context(state);
     let lang = RwSignal::new(crate::i18n::language(
-        &lesson_panel::query_param("lang").unwrap_or_default(),
+        &crate::state::query_param("lang").unwrap_or_default(),
     ));
     // <html lang> follows the chosen language (screen readers, fonts, hyphenation).
     Effect::new(move |_| {
@@ -27,11 +28,26 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", lang.get());
         }
     });
+    let embedded = crate::state::embedded();
     view! {
-        <div class="pp-app" data-testid="app">
+        <div class="pp-app" class:pp-embed=embedded data-testid="app">
             <header class="pp-header">
                 <h1>"Pipeline Playground"</h1>
                 <p class="pp-tagline">{move || crate::i18n::t(lang.get(), "app.tagline")}</p>
+                <theme::ThemeSwitch lang/>
+                {embedded.then(|| view! {
+                    // The href is read when clicked: the world (in the URL's hash) changes as it runs.
+                    <a class="pp-full" data-testid="open-full" href=full_page_href target="_blank"
+                        rel="noopener" on:click=|ev| {
+                            if let Some(link) = ev.current_target()
+                                .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+                            {
+                                link.set_href(&full_page_href());
+                            }
+                        }>
+                        {move || crate::i18n::t(lang.get(), "app.open_full")}
+                    </a>
+                })}
             </header>
             <timeline::Timeline/>
             <main class="pp-main">
@@ -48,6 +64,29 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// This page without `embed=1`: the widget's way out to the whole app (same lesson and world).
+fn full_page_href() -> String {
+    let location = window().location();
+    let search = location.search().unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+    if let Some(params) = &params {
+        params.delete("embed");
+    }
+    let query = params
+        .map(|p| String::from(p.to_string()))
+        .unwrap_or_default();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!(
+        "{}{query}{}",
+        location.pathname().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    )
+}
+
 /// Saves bytes as a real file through a temporary link.
 pub(crate) fn save_file(name: &str, bytes: &[u8], mime: &str) -> Result<(), wasm_bindgen::JsValue> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
@@ -60,4 +99,27 @@ pub(crate) fn save_file(name: &str, bytes: &[u8], mime: &str) -> Result<(), wasm
     link.set_download(name);
     link.click();
     web_sys::Url::revoke_object_url(&url)
+}
+
+/// Reads the file a learner chose in an `<input type="file">` as text, then calls `then` with it
+/// (`None` when nothing was chosen or it is not text).
+pub(crate) fn read_chosen_text(
+    ev: &leptos::ev::Event,
+    then: impl FnOnce(Option<String>) + 'static,
+) {
+    let Some(file) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+    else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|v| v.as_string());
+        then(text);
+    });
 }

@@ -71,7 +71,8 @@ pub fn Terminal() -> impl IntoView {
         <section class="pp-terminal" aria-label="Terminal" on:click=move |_| {
             if let Some(input) = input.get() { let _ = input.focus(); }
         }>
-            <div class="pp-terminal-output" data-testid="terminal-output" role="log">
+            <div class="pp-terminal-output" data-testid="terminal-output" role="log" tabindex="0"
+                aria-label="Terminal output">
                 <For each=move || state.blocks.get() key=|block| block.id let:block>
                     <Block block/>
                 </For>

@@ -61,10 +61,40 @@ pub fn Timeline() -> impl IntoView {
         state.run("sim undo");
     };
     let clock = move || state.with(|session| format_iso(session.world().now_ms()));
-    let copy_link = move |_| {
-        if let Ok(href) = window().location().href() {
-            let _ = window().navigator().clipboard().write_text(&href);
+    let save_scenario = move || {
+        let _ = super::save_file(
+            "pipeline-playground-scenario.json",
+            state.scenario_json().as_bytes(),
+            "application/json",
+        );
+    };
+    // A long history does not fit a link: it is saved as a scenario file instead.
+    let copy_link = move |_| match state.share_link() {
+        Some(_) => {
+            if let Ok(href) = window().location().href() {
+                let _ = window().navigator().clipboard().write_text(&href);
+            }
         }
+        None => {
+            save_scenario();
+            state.say(
+                "This world's history is too long for a link, so it was saved as a scenario file: \
+                 open it with \"Open scenario\" to rebuild the same world.\n"
+                    .to_string(),
+                true,
+            );
+        }
+    };
+    let open_scenario = move |ev: leptos::ev::Event| {
+        stop();
+        super::read_chosen_text(&ev, move |text| {
+            let result = text
+                .ok_or_else(|| "the file could not be read as text".to_string())
+                .and_then(|text| state.open_scenario(&text));
+            if let Err(err) = result {
+                state.say(format!("{err}\n"), false);
+            }
+        });
     };
 
     view! {
@@ -90,10 +120,16 @@ pub fn Timeline() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <output class="pp-clock" data-testid="clock" aria-live="off">{clock}</output>
+            <time class="pp-clock" data-testid="sim-clock" datetime=clock aria-label="Simulated time">{clock}</time>
             <button data-testid="share" on:click=copy_link title="Copy a link that rebuilds this exact world">
                 "Copy link"
             </button>
+            <button data-testid="save-scenario" on:click=move |_| save_scenario()
+                title="Save the seed and every command as a scenario file">"Save scenario"</button>
+            <label class="pp-file-button">"Open scenario"
+                <input type="file" accept="application/json,.json" data-testid="open-scenario"
+                    on:change=open_scenario/>
+            </label>
         </div>
     }
 }

@@ -16,9 +16,9 @@ pub fn TracePanel() -> impl IntoView {
     let hash = move || state.with(|session| session.world().trace().hash());
     let count = move || state.with(|session| session.world().trace().len());
     view! {
-        <section class="pp-trace" aria-label="Trace">
+        <section class="pp-trace" data-testid="trace-panel" aria-label="Trace">
             <h2>"Trace " <span class="pp-count">{move || format!("({} events)", count())}</span></h2>
-            <ol class="pp-trace-list" data-testid="trace">
+            <ol class="pp-trace-list" data-testid="trace-list" tabindex="0" aria-label="Trace events, newest last">
                 <For each=events key=|event| event.seq let:event>
                     <TraceRow event/>
                 </For>
