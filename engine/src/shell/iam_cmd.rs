@@ -178,6 +178,7 @@ fn render_fix(out: &mut String, denial: &DenialRecord) {
 mod tests {
     use crate::api::Session;
     use crate::introspect;
+    use crate::sim::World;
 
     const SETUP: &str = r#"aws s3 mb s3://invoices
 aws iam create-role --role-name fn-role --assume-role-policy-document '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
@@ -263,5 +264,7 @@ aws lambda create-function --function-name invoice-service --runtime python3.12 
         let iam = &session.world().services().iam;
         assert_eq!(iam.denials_total(), 51);
         assert_eq!(iam.denials().last().map(|d| d.id), Some(51));
+        let copy = World::from_snapshot(&session.world().snapshot()).expect("snapshot reads");
+        assert_eq!(copy.services().iam.denials(), iam.denials());
     }
 }
