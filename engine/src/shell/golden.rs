@@ -948,7 +948,8 @@ fn scheduler_invokes_lambda_as_its_role() {
              aws scheduler create-schedule --name wrong-role --schedule-expression 'rate(1 day)' --flexible-time-window Mode=OFF --target Arn={lambda},RoleArn=arn:aws:iam::123456789012:role/fn-role\n\
              sim advance 1m\n\
              sim trace --last 19\n\
-             aws logs tail /aws/lambda/echo --since 1h --format short",
+             aws logs tail /aws/lambda/echo --since 1h --format short\n\
+             sim iam explain",
             lambda_setup("echo", "")
         ),
     );

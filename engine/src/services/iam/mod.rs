@@ -528,6 +528,24 @@ impl Iam {
         });
     }
 
+    /// Records a call its caller refused after asking IAM itself (Scheduler, which decides with
+    /// `simulate`), explained against the role's policies now, with the caller's `message`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_refusal(
+        &mut self,
+        now_ms: Millis,
+        role: &str,
+        session: &str,
+        action: &str,
+        resource: &str,
+        context: &Context,
+        message: String,
+    ) {
+        if let Err(denial) = self.decide(role, session, action, resource, context) {
+            self.record_denial(now_ms, &Denial { message, ..denial });
+        }
+    }
+
     /// The denials kept, oldest first.
     pub fn denials(&self) -> &[DenialRecord] {
         &self.denials
