@@ -3,8 +3,10 @@
 //! re-read the session, and writes the share link into the URL.
 
 use engine::api::{ExecOutcome, MemoryFiles, Session};
+use engine::services::iam::explain::DenialRecord;
 use engine::sim::Millis;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// What one command looked like in the terminal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +15,8 @@ pub struct TerminalBlock {
     pub input: String,
     pub output: String,
     pub ok: bool,
+    /// The IAM denial the command caused or its output quotes, explained under "Why?".
+    pub denial: Option<DenialRecord>,
 }
 
 /// Simulated milliseconds per real millisecond the speed menu offers.
@@ -28,6 +32,8 @@ pub struct AppState {
     pub blocks: RwSignal<Vec<TerminalBlock>>,
     /// Commands typed, oldest first, for ↑/↓.
     pub typed: RwSignal<Vec<String>>,
+    /// The text in the terminal's prompt, not yet run.
+    pub draft: RwSignal<String>,
 }
 
 const LINK_PREFIX: &str = "#s=";
@@ -68,6 +74,7 @@ impl AppState {
             speed: RwSignal::new(SPEEDS[2]),
             blocks: RwSignal::new(Vec::new()),
             typed: RwSignal::new(Vec::new()),
+            draft: RwSignal::new(String::new()),
         };
         if let Some((notice, ok)) = notice {
             state.push_block(String::new(), notice, ok);
@@ -90,13 +97,44 @@ impl AppState {
 
     /// Runs typed text (or a button's command) as if typed, and shows it in the terminal.
     pub fn run(&self, text: &str) -> ExecOutcome {
-        let outcome = self
+        let (outcome, denial) = self
             .session
-            .try_update_value(|session| session.exec(text))
+            .try_update_value(|session| {
+                let before = session.iam_denials_total();
+                let outcome = session.exec(text);
+                let denial = session
+                    .iam_denial_for_reply(before, &outcome.output)
+                    .cloned();
+                (outcome, denial)
+            })
             .expect(SESSION_LIVES);
-        self.push_block(text.to_string(), outcome.output.clone(), outcome.ok);
+        self.push(TerminalBlock {
+            id: 0,
+            input: text.to_string(),
+            output: outcome.output.clone(),
+            ok: outcome.ok,
+            denial,
+        });
         self.changed();
         outcome
+    }
+
+    /// Puts a command into the terminal's prompt for the learner to read, edit and run.
+    pub fn prompt(&self, text: &str) {
+        self.draft.set(text.to_string());
+        let input = document()
+            .query_selector("[data-testid=terminal-input]")
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(input) = input {
+            let _ = input.focus();
+        }
+    }
+
+    /// The denial the text (a function's log) quotes, if IAM still keeps it.
+    pub fn denial_quoted_in(&self, text: &str) -> Option<DenialRecord> {
+        self.with(|session| session.iam_denial_for_reply(u64::MAX, text).cloned())
     }
 
     /// Remembers a typed command for ↑/↓ and runs it.
@@ -203,14 +241,20 @@ impl AppState {
     }
 
     fn push_block(&self, input: String, output: String, ok: bool) {
+        self.push(TerminalBlock {
+            id: 0,
+            input,
+            output,
+            ok,
+            denial: None,
+        });
+    }
+
+    /// Appends a block, numbering it.
+    fn push(&self, block: TerminalBlock) {
         self.blocks.update(|blocks| {
             let id = blocks.len();
-            blocks.push(TerminalBlock {
-                id,
-                input,
-                output,
-                ok,
-            });
+            blocks.push(TerminalBlock { id, ..block });
         });
     }
 

@@ -317,6 +317,22 @@ impl Session {
         crate::introspect::query(&self.world, sql)
     }
 
+    /// How many calls IAM has denied so far (the id of the latest denial); a terminal reads it
+    /// before running a line, to find the denials the line caused.
+    pub fn iam_denials_total(&self) -> u64 {
+        self.world.services().iam.denials_total()
+    }
+
+    /// The denial a terminal reply is about: the latest one after `after_id`, else the latest
+    /// whose AccessDenied sentence the reply quotes. Render its `explanation` and `fix()`.
+    pub fn iam_denial_for_reply(
+        &self,
+        after_id: u64,
+        reply: &str,
+    ) -> Option<&crate::services::iam::explain::DenialRecord> {
+        self.world.services().iam.denial_for_reply(after_id, reply)
+    }
+
     /// Whether step `step` (from 0) of lesson `lesson_id` is done in this world: every query of
     /// its goal returns true or a non-zero number. `None` when there is no such lesson.
     pub fn lesson_step_done(

@@ -11,6 +11,7 @@ use arrow::record_batch::RecordBatch;
 
 use crate::services::Services;
 use crate::services::athena::ResultSet;
+use crate::services::iam::explain::Fix;
 use crate::services::kafka::cluster::Cluster;
 use crate::services::lambda::{Outcome, Trigger};
 use crate::sim::{Millis, World};
@@ -238,6 +239,24 @@ pub const TABLES: &[SimTable] = &[
             ("arn", Kind::Varchar),
         ],
         rows: eventbridge_targets,
+    },
+    SimTable {
+        name: "iam_denials",
+        description: "the latest calls IAM denied (at most 50), why, and the smallest fix; `sim iam explain N` prints one",
+        columns: &[
+            ("denial_id", Kind::BigInt),
+            ("time", Kind::Timestamp),
+            ("role_name", Kind::Varchar),
+            ("principal", Kind::Varchar),
+            ("action", Kind::Varchar),
+            ("resource", Kind::Varchar),
+            ("decision", Kind::Varchar),
+            ("denied_by", Kind::Varchar),
+            ("near_misses", Kind::BigInt),
+            ("fix_command", Kind::Varchar),
+            ("message", Kind::Varchar),
+        ],
+        rows: iam_denials,
     },
     SimTable {
         name: "iam_policies",
@@ -633,6 +652,35 @@ fn iam_roles(world: &World) -> Vec<Row> {
                 role.inline.len().into(),
                 role.attached.len().into(),
                 Value::Time(role.created_ms),
+            ]
+        })
+        .collect()
+}
+
+fn iam_denials(world: &World) -> Vec<Row> {
+    services(world)
+        .iam
+        .denials()
+        .iter()
+        .map(|denial| {
+            let why = &denial.explanation;
+            let denied_by: Vec<String> = why.denied_by.iter().map(|s| s.describe()).collect();
+            let fix_command = match why.fix() {
+                Fix::Allow { command, .. } => Some(command),
+                Fix::RemoveDeny { .. } | Fix::CreateRole => None,
+            };
+            vec![
+                denial.id.into(),
+                Value::Time(denial.time_ms),
+                why.role.as_str().into(),
+                why.principal.as_str().into(),
+                why.action.as_str().into(),
+                why.resource.as_str().into(),
+                why.decision.as_str().into(),
+                (!denied_by.is_empty()).then(|| denied_by.join("; ")).into(),
+                why.near_misses.len().into(),
+                fix_command.into(),
+                denial.message.as_str().into(),
             ]
         })
         .collect()

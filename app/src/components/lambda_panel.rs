@@ -8,6 +8,7 @@ use engine::services::logs::Filter;
 use engine::sim::{Millis, format_iso};
 use leptos::prelude::*;
 
+use super::iam_explain::IamExplain;
 use crate::state::AppState;
 
 /// The timeline shows invocations of the last this many milliseconds of simulated time.
@@ -119,7 +120,7 @@ fn outcome_word(outcome: &Outcome) -> &'static str {
 }
 
 #[component]
-pub fn LambdaPanel() -> impl IntoView {
+pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let selected = RwSignal::new(None::<String>);
     let functions = move || {
@@ -224,11 +225,17 @@ pub fn LambdaPanel() -> impl IntoView {
                         }
                     }}
                 </figure>
-                {move || log().map(|(name, text)| view! {
-                    <section class="pp-log" data-testid="function-log" aria-label=format!("Log of {name}")>
-                        <h3>{format!("/aws/lambda/{name}")}</h3>
-                        <pre role="log">{text}</pre>
-                    </section>
+                {move || log().map(|(name, text)| {
+                    let why = state
+                        .denial_quoted_in(&text)
+                        .map(|denial| view! { <IamExplain denial lang/> });
+                    view! {
+                        <section class="pp-log" data-testid="function-log" aria-label=format!("Log of {name}")>
+                            <h3>{format!("/aws/lambda/{name}")}</h3>
+                            <pre role="log">{text}</pre>
+                            {why}
+                        </section>
+                    }
                 })}
             </Show>
         </div>

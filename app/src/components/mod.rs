@@ -1,6 +1,7 @@
 //! The app's panels. They render the session and send commands through `AppState`; no rule of
 //! the simulation lives here.
 
+mod iam_explain;
 mod kafka_panel;
 mod lambda_panel;
 mod lesson_panel;
@@ -53,11 +54,11 @@ pub fn App() -> impl IntoView {
             <main class="pp-main">
                 <section class="pp-services" data-testid="services" aria-label="Services">
                     <s3_panel::S3Panel/>
-                    <lambda_panel::LambdaPanel/>
+                    <lambda_panel::LambdaPanel lang/>
                     <kafka_panel::KafkaPanel/>
                 </section>
                 <lesson_panel::LessonPanel lang/>
-                <terminal::Terminal/>
+                <terminal::Terminal lang/>
                 <trace_panel::TracePanel/>
             </main>
         </div>

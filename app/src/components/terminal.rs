@@ -7,13 +7,14 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
+use super::iam_explain::IamExplain;
 use crate::state::{AppState, TerminalBlock};
 
 #[component]
-pub fn Terminal() -> impl IntoView {
+pub fn Terminal(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let input: NodeRef<Textarea> = NodeRef::new();
-    let draft = RwSignal::new(String::new());
+    let draft = state.draft;
     // Position in `typed` while browsing with ↑/↓; `None` when editing a new line.
     let cursor: RwSignal<Option<usize>> = RwSignal::new(None);
 
@@ -74,7 +75,7 @@ pub fn Terminal() -> impl IntoView {
             <div class="pp-terminal-output" data-testid="terminal-output" role="log" tabindex="0"
                 aria-label="Terminal output">
                 <For each=move || state.blocks.get() key=|block| block.id let:block>
-                    <Block block/>
+                    <Block block lang/>
                 </For>
             </div>
             <div class="pp-prompt">
@@ -97,7 +98,7 @@ pub fn Terminal() -> impl IntoView {
 }
 
 #[component]
-fn Block(block: TerminalBlock) -> impl IntoView {
+fn Block(block: TerminalBlock, lang: RwSignal<&'static str>) -> impl IntoView {
     let class = if block.ok {
         "pp-block"
     } else {
@@ -105,10 +106,14 @@ fn Block(block: TerminalBlock) -> impl IntoView {
     };
     let input = (!block.input.is_empty())
         .then(|| view! { <pre class="pp-input">{format!("$ {}", block.input)}</pre> });
+    let why = block
+        .denial
+        .map(|denial| view! { <IamExplain denial lang/> });
     view! {
         <div class=class data-testid="terminal-block" data-ok=block.ok.to_string()>
             {input}
             <pre class="pp-output">{block.output}</pre>
+            {why}
         </div>
     }
 }

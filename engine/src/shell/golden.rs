@@ -699,6 +699,37 @@ fn least_privilege_from_what_a_role_used() {
     );
 }
 
+// Why a call was denied: nothing yet, then an implicit deny with a statement on the wrong bucket
+// (and the exact fix), then an explicit deny (whose fix is removing it), then bad numbers.
+#[test]
+fn iam_denials_are_explained() {
+    let invoke = "aws lambda invoke --function-name invoice-service --cli-binary-format raw-in-base64-out --payload '{\"order_id\": \"A1\", \"amount\": 5}' out.json\n";
+    check(
+        "iam_denials_are_explained",
+        &format!(
+            "aws s3 mb s3://invoices\n{}\
+             sim iam explain\n\
+             aws iam put-role-policy --role-name fn-role --policy-name write-reports --policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Sid\": \"WriteReports\", \"Effect\": \"Allow\", \"Action\": \"s3:PutObject\", \"Resource\": \"arn:aws:s3:::reports/*\"}}]}}'\n\
+             {invoke}\
+             cat out.json\n\
+             sim iam explain\n\
+             aws iam put-role-policy --role-name fn-role --policy-name no-invoices --policy-document '{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}, {{\"Sid\": \"KeepInvoices\", \"Effect\": \"Deny\", \"Action\": \"s3:Put*\", \"Resource\": \"arn:aws:s3:::invoices/*\"}}]}}'\n\
+             {invoke}\
+             sim iam explain\n\
+             sim iam explain 1\n\
+             sim query \"SELECT denial_id, role_name, action, decision, denied_by, near_misses FROM sim.iam_denials\"\n\
+             sim iam explain 3\n\
+             sim iam explain 0\n\
+             sim iam explain last\n\
+             sim iam why",
+            lambda_setup(
+                "invoice-service",
+                "--environment Variables={BUCKET=invoices}"
+            )
+        ),
+    );
+}
+
 // Batches, visibility and redrive. Errors and limits are the SQS API Reference's
 // (SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibility: "Errors"; SetQueueAttributes:
 // RedrivePolicy) with SQS's own messages; a message moves to the dead-letter queue once its
@@ -917,7 +948,8 @@ fn scheduler_invokes_lambda_as_its_role() {
              aws scheduler create-schedule --name wrong-role --schedule-expression 'rate(1 day)' --flexible-time-window Mode=OFF --target Arn={lambda},RoleArn=arn:aws:iam::123456789012:role/fn-role\n\
              sim advance 1m\n\
              sim trace --last 19\n\
-             aws logs tail /aws/lambda/echo --since 1h --format short",
+             aws logs tail /aws/lambda/echo --since 1h --format short\n\
+             sim iam explain",
             lambda_setup("echo", "")
         ),
     );

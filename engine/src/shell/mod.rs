@@ -8,6 +8,7 @@ mod athena_cmd;
 mod aws;
 mod builtins;
 mod files;
+mod iam_cmd;
 mod kafka_admin;
 mod kafka_cmd;
 mod kafka_groups;

@@ -59,6 +59,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "ROLE  the smallest policy that allows what the role's sessions asked for",
     ),
     (
+        "iam",
+        "explain [N]  why IAM denied the latest call (or denial N), and the smallest fix",
+    ),
+    (
         "query",
         "[\"SQL\"]  read the world as sim.* tables (no SQL: list them)",
     ),
@@ -103,7 +107,7 @@ pub fn effect(args: &[String]) -> Effect {
         None
         | Some(
             "time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule"
-            | "least-privilege" | "query" | "lesson",
+            | "least-privilege" | "iam" | "query" | "lesson",
         ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
         Some("consumer") if args.get(1).map(String::as_str) == Some("list") => Effect::Inspect,
@@ -150,6 +154,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "cost" => cost(ctx, rest),
         "schedule" => schedule_preview(ctx, rest),
         "least-privilege" => least_privilege(ctx, rest),
+        "iam" => super::iam_cmd::run(ctx, rest),
         "query" => query(ctx, rest),
         "lesson" => super::lesson_cmd::run(ctx, rest),
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::services::ACCOUNT_ID;
 use crate::services::iam::policy::Context;
-use crate::services::iam::{Iam, SessionPolicies};
+use crate::services::iam::{Denial, Iam, SessionPolicies};
 use crate::sim::Millis;
 
 /// The role session a query runs as (`None` on a query means the learner's own admin user).
@@ -28,6 +28,8 @@ pub struct Access {
     context: Context,
     /// Every distinct (action, resource) asked for, for the least-privilege helper.
     pub used: RefCell<BTreeSet<(String, String)>>,
+    /// The calls refused, for `sim iam explain` (a query stops at its first).
+    pub denials: RefCell<Vec<Denial>>,
 }
 
 pub fn glue_catalog_arn() -> String {
@@ -49,6 +51,7 @@ impl Access {
             policies: iam.session_policies(&principal.role, &principal.session),
             context,
             used: RefCell::new(BTreeSet::new()),
+            denials: RefCell::new(Vec::new()),
         }
     }
 
@@ -59,7 +62,11 @@ impl Access {
             .insert((action.to_string(), resource.to_string()));
         self.policies
             .decide(action, resource, &self.context)
-            .map_err(|denial| denial.message)
+            .map_err(|denial| {
+                let message = denial.message.clone();
+                self.denials.borrow_mut().push(denial);
+                message
+            })
     }
 
     /// A Glue call on the catalog, the database and (if named) the table, as Glue authorizes

@@ -359,6 +359,9 @@ impl Athena {
         if let (Some(access), Some(principal)) = (access, &principal) {
             let used = access.used.into_inner();
             iam.record_used(&principal.role, used);
+            for denial in access.denials.into_inner() {
+                iam.record_denial(env.now_ms, &denial);
+            }
         }
         let planning_ms = env.rng.between(60, 250);
         let query = self.execution_mut(id).expect("found above");

@@ -1,7 +1,8 @@
 //! IAM: roles with trust policies, inline and AWS-managed policies, and the authorization of
 //! every call a Lambda function makes. `policy` is the policy language and its evaluation;
-//! `managed` holds AWS's managed policies as data.
+//! `managed` holds AWS's managed policies as data; `explain` says why a call was denied.
 
+pub mod explain;
 pub mod managed;
 pub mod policy;
 
@@ -10,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use self::explain::{DENIALS_KEPT_MAX, DenialRecord, Explanation, PolicySource};
 use self::policy::{Context, Decision, Evaluation, Policy, Request};
 use super::{ACCOUNT_ID, ServiceError};
 use crate::sim::{Env, Millis};
@@ -62,13 +64,18 @@ pub struct SessionPolicies {
     principal: String,
     role: String,
     /// `None` when the role no longer exists.
-    policies: Option<Vec<(String, Policy)>>,
+    policies: Option<Vec<(PolicySource, Policy)>>,
 }
 
 impl SessionPolicies {
     /// IAM's decision for one call; the error is AWS's AccessDenied sentence.
     pub fn decide(&self, action: &str, resource: &str, context: &Context) -> Result<(), Denial> {
         let principal = &self.principal;
+        let request = Request {
+            action,
+            resource,
+            context,
+        };
         let Some(policies) = &self.policies else {
             return Err(Denial {
                 decision: Decision::ImplicitDeny,
@@ -76,17 +83,20 @@ impl SessionPolicies {
                     "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" because the role {} no longer exists",
                     self.role
                 ),
+                explanation: Box::new(explain::explain(
+                    principal,
+                    &self.role,
+                    None,
+                    &request,
+                    Decision::ImplicitDeny,
+                )),
             });
         };
-        let refs: Vec<(&str, &Policy)> = policies.iter().map(|(id, p)| (id.as_str(), p)).collect();
-        let evaluation = policy::evaluate(
-            &refs,
-            &Request {
-                action,
-                resource,
-                context,
-            },
-        );
+        let refs: Vec<(&str, &Policy)> = policies
+            .iter()
+            .map(|(source, p)| (source.name.as_str(), p))
+            .collect();
+        let evaluation = policy::evaluate(&refs, &request);
         let because = match evaluation.decision {
             Decision::Allowed => return Ok(()),
             Decision::ExplicitDeny => {
@@ -101,15 +111,23 @@ impl SessionPolicies {
             message: format!(
                 "User: {principal} is not authorized to perform: {action} on resource: \"{resource}\" {because}"
             ),
+            explanation: Box::new(explain::explain(
+                principal,
+                &self.role,
+                Some(policies),
+                &request,
+                evaluation.decision,
+            )),
         })
     }
 }
 
-/// A call IAM refused, in the words AWS uses and with the decision behind it.
+/// A call IAM refused, in the words AWS uses, with the decision behind it and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Denial {
     pub decision: Decision,
     pub message: String,
+    pub explanation: Box<Explanation>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -120,6 +138,10 @@ pub struct Iam {
     /// Customer managed policies by ARN.
     #[serde(default)]
     policies: BTreeMap<String, CustomerPolicy>,
+    /// The latest denied calls, oldest first, at most `DENIALS_KEPT_MAX`.
+    denials: Vec<DenialRecord>,
+    /// Denials ever recorded: the id of the latest.
+    denials_total: u64,
 }
 
 /// A managed policy the account created (CreatePolicy); one version, `v1`.
@@ -429,18 +451,22 @@ impl Iam {
         Ok(())
     }
 
-    /// Every policy that applies to the role's sessions: inline ones by name, managed by ARN.
-    fn policies_of(&self, role: &Role) -> Vec<(String, Policy)> {
-        let inline = role
-            .inline
-            .iter()
-            .filter_map(|(name, doc)| Some((name.clone(), Policy::parse(doc).ok()?)));
+    /// Every policy that applies to the role's sessions: inline ones, then attached ones.
+    fn policies_of(&self, role: &Role) -> Vec<(PolicySource, Policy)> {
+        let inline = role.inline.iter().filter_map(|(name, doc)| {
+            let source = PolicySource {
+                name: name.clone(),
+                arn: None,
+            };
+            Some((source, Policy::parse(doc).ok()?))
+        });
         let attached = role.attached.iter().filter_map(|arn| {
             let managed = self.managed(arn)?;
-            Some((
-                managed.name.to_string(),
-                Policy::parse(managed.document).ok()?,
-            ))
+            let source = PolicySource {
+                name: managed.name.to_string(),
+                arn: Some(arn.clone()),
+            };
+            Some((source, Policy::parse(managed.document).ok()?))
         });
         inline.chain(attached).collect()
     }
@@ -454,7 +480,10 @@ impl Iam {
         context: &Context,
     ) -> Evaluation {
         let policies = self.policies_of(role);
-        let refs: Vec<(&str, &Policy)> = policies.iter().map(|(id, p)| (id.as_str(), p)).collect();
+        let refs: Vec<(&str, &Policy)> = policies
+            .iter()
+            .map(|(source, p)| (source.name.as_str(), p))
+            .collect();
         policy::evaluate(
             &refs,
             &Request {
@@ -465,10 +494,12 @@ impl Iam {
         )
     }
 
-    /// Authorizes a call made by `session` (a Lambda function's name) under `role`, remembering
-    /// it for the least-privilege helper. The error reads as AWS writes it.
+    /// Authorizes a call made by `session` (a Lambda function's name) under `role` at `now_ms`,
+    /// remembering it for the least-privilege helper and, if denied, for `sim iam explain`.
+    /// The error reads as AWS writes it.
     pub fn authorize(
         &mut self,
+        now_ms: Millis,
         role: &str,
         session: &str,
         action: &str,
@@ -476,7 +507,67 @@ impl Iam {
         context: &Context,
     ) -> Result<(), Denial> {
         self.record_used(role, [(action.to_string(), resource.to_string())]);
-        self.decide(role, session, action, resource, context)
+        let decided = self.decide(role, session, action, resource, context);
+        if let Err(denial) = &decided {
+            self.record_denial(now_ms, denial);
+        }
+        decided
+    }
+
+    /// Remembers a denied call and why, keeping the latest `DENIALS_KEPT_MAX`.
+    pub fn record_denial(&mut self, now_ms: Millis, denial: &Denial) {
+        self.denials_total += 1;
+        if self.denials.len() == DENIALS_KEPT_MAX {
+            self.denials.remove(0);
+        }
+        self.denials.push(DenialRecord {
+            id: self.denials_total,
+            time_ms: now_ms,
+            message: denial.message.clone(),
+            explanation: (*denial.explanation).clone(),
+        });
+    }
+
+    /// Records a call its caller refused after asking IAM itself (Scheduler, which decides with
+    /// `simulate`), explained against the role's policies now, with the caller's `message`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_refusal(
+        &mut self,
+        now_ms: Millis,
+        role: &str,
+        session: &str,
+        action: &str,
+        resource: &str,
+        context: &Context,
+        message: String,
+    ) {
+        if let Err(denial) = self.decide(role, session, action, resource, context) {
+            self.record_denial(now_ms, &Denial { message, ..denial });
+        }
+    }
+
+    /// The denials kept, oldest first.
+    pub fn denials(&self) -> &[DenialRecord] {
+        &self.denials
+    }
+
+    /// The id of the latest denial (0 before the first).
+    pub fn denials_total(&self) -> u64 {
+        self.denials_total
+    }
+
+    /// Which kept denial a terminal reply is about: the latest one newer than `after_id` (the
+    /// command caused it), else the latest whose AccessDenied sentence the reply quotes (it
+    /// shows an earlier one, e.g. a function's log).
+    pub fn denial_for_reply(&self, after_id: u64, reply: &str) -> Option<&DenialRecord> {
+        let newest = self.denials.last().filter(|latest| latest.id > after_id);
+        newest.or_else(|| {
+            self.denials.iter().rev().find(|denial| {
+                // A reply may show the sentence as it is (a log) or inside a JSON string.
+                let quoted = serde_json::to_string(&denial.message).unwrap_or_default();
+                reply.contains(&denial.message) || reply.contains(quoted.trim_matches('"'))
+            })
+        })
     }
 
     /// Remembers calls a role's sessions made (for `sim least-privilege`).

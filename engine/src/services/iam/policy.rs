@@ -15,7 +15,7 @@ use std::net::IpAddr;
 
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Request context values by key. Keys are matched case-insensitively (store them lower-cased);
 /// values are strings as the CLI's `--context-entries` give them; a multivalued key has several.
@@ -107,7 +107,7 @@ pub struct Request<'a> {
     pub context: &'a Context,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decision {
     Allowed,
     ExplicitDeny,
@@ -977,6 +977,58 @@ pub fn evaluate(policies: &[(&str, &Policy)], request: &Request) -> Evaluation {
     }
 }
 
+/// How one statement relates to a request, part by part, for explaining a denial: whether its
+/// `Action` and `Resource` elements cover the request, and which conditions failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fit {
+    pub action: bool,
+    pub resource: bool,
+    pub failed_conditions: Vec<FailedCondition>,
+}
+
+/// A condition key test that did not hold, with what the request had for its key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedCondition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+    /// `None` when the request has no value for the key.
+    pub request_values: Option<Vec<String>>,
+}
+
+/// Each statement of `policy` checked against `request` part by part (the same matching
+/// `evaluate` does, without stopping at the first part that fails).
+pub fn fit(policy: &Policy, request: &Request) -> Vec<Fit> {
+    let variables = Variables {
+        context: request.context,
+        enabled: policy.substitutes_variables(),
+    };
+    let mut missing = Vec::new();
+    policy
+        .statements
+        .iter()
+        .map(|statement| Fit {
+            action: statement
+                .action
+                .covers(|pattern| action_matches(pattern, request.action)),
+            resource: statement.resource.covers(|pattern| {
+                resource_matches(pattern, request.resource, &variables, &mut missing)
+            }),
+            failed_conditions: statement
+                .conditions
+                .iter()
+                .filter(|condition| !condition.holds(&variables, &mut missing))
+                .map(|condition| FailedCondition {
+                    operator: condition.operator.clone(),
+                    key: condition.key.clone(),
+                    values: condition.values.clone(),
+                    request_values: lookup(request.context, &condition.key).map(<[String]>::to_vec),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 // ---- Least privilege -----------------------------------------------------------------------
 
 const S3_ARN_PREFIX: &str = "arn:aws:s3:::";
@@ -1096,7 +1148,7 @@ fn common_folder(resources: &[String]) -> Option<&str> {
 }
 
 /// A used ARN as a policy pattern that matches exactly it.
-fn escape_wildcards(resource: &str) -> String {
+pub fn escape_wildcards(resource: &str) -> String {
     if resource == "*" {
         return resource.to_string();
     }

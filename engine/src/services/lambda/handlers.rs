@@ -242,10 +242,14 @@ impl<'s, 'e, 'w> Call<'s, 'e, 'w> {
                 .request_context(self.env.now_ms, &role, &self.function.name);
         // Lambda adds the calling function to every request its execution environment makes.
         context.insert("lambda:sourcefunctionarn".into(), vec![self.function.arn()]);
-        let denied =
-            self.services
-                .iam
-                .authorize(&role, &self.function.name, action, resource, &context);
+        let denied = self.services.iam.authorize(
+            self.env.now_ms,
+            &role,
+            &self.function.name,
+            action,
+            resource,
+            &context,
+        );
         denied.map_err(|denial| {
             let code = match action.split(':').next() {
                 Some("s3") => "AccessDenied",

@@ -1021,10 +1021,11 @@ fn write_logs(
     let context = services
         .iam
         .request_context(env.now_ms, &role, &function.name);
+    let now_ms = env.now_ms;
     let mut allowed = |action: &str, resource: &str| {
         services
             .iam
-            .authorize(&role, &function.name, action, resource, &context)
+            .authorize(now_ms, &role, &function.name, action, resource, &context)
     };
     // CloudWatch Logs authorizes group and stream creation on the group's stream ARN with an
     // empty stream name, as its AccessDenied messages show.

@@ -668,9 +668,10 @@ fn invoke(
 }
 
 /// Calls the target as the execution role: the role must trust Scheduler and allow the call.
+/// A refusal is kept for `sim iam explain`, the schedule's name as the role session's.
 fn deliver(
     env: &mut Env,
-    iam: &Iam,
+    iam: &mut Iam,
     lambda: &Lambda,
     sqs: &mut Sqs,
     schedule: &Schedule,
@@ -694,12 +695,24 @@ fn deliver(
         .simulate(role, action, &target.arn, &Context::new())
         .decision;
     if decision != Decision::Allowed {
-        return Err(format!(
+        let message = format!(
             "AccessDenied: the execution role {} is not authorized to perform: {action} on resource: {} ({})",
             target.role_arn,
             target.arn,
             decision.as_str()
-        ));
+        );
+        let role = role.name.clone();
+        let (session, context) = (&schedule.name, &Context::new());
+        iam.record_refusal(
+            env.now_ms,
+            &role,
+            session,
+            action,
+            &target.arn,
+            context,
+            message.clone(),
+        );
+        return Err(message);
     }
     let trigger = Trigger::Scheduler {
         schedule_arn: schedule.arn(),
