@@ -161,7 +161,7 @@ fn wait_for(ctx: &mut Ctx, id: &str) -> Result<(), CommandError> {
 }
 
 /// Sizes as the Athena console prints them: `0.21 KB`, `7.81 MB`.
-fn size(bytes: u64) -> String {
+pub fn size(bytes: u64) -> String {
     let units = ["bytes", "KB", "MB", "GB", "TB"];
     let mut value = bytes as f64;
     let mut unit = 0;
