@@ -28,6 +28,8 @@ pub struct AppState {
     pub blocks: RwSignal<Vec<TerminalBlock>>,
     /// Commands typed, oldest first, for ↑/↓.
     pub typed: RwSignal<Vec<String>>,
+    /// The S3 object (bucket, key) the Parquet inspector shows; the S3 panel's Inspect sets it.
+    pub inspected: RwSignal<Option<(String, String)>>,
 }
 
 const LINK_PREFIX: &str = "#s=";
@@ -65,6 +67,7 @@ impl AppState {
             speed: RwSignal::new(SPEEDS[2]),
             blocks: RwSignal::new(Vec::new()),
             typed: RwSignal::new(Vec::new()),
+            inspected: RwSignal::new(None),
         };
         if let Some((notice, ok)) = notice {
             state.push_block(String::new(), notice, ok);

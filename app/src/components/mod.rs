@@ -1,6 +1,7 @@
 //! The app's panels. They render the session and send commands through `AppState`; no rule of
 //! the simulation lives here.
 
+mod athena_panel;
 mod kafka_panel;
 mod lambda_panel;
 mod lesson_panel;
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <s3_panel::S3Panel/>
                     <lambda_panel::LambdaPanel/>
                     <kafka_panel::KafkaPanel/>
+                    <athena_panel::AthenaPanel lang/>
                 </section>
                 <lesson_panel::LessonPanel lang/>
                 <terminal::Terminal/>
