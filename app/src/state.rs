@@ -34,6 +34,8 @@ pub struct AppState {
     pub typed: RwSignal<Vec<String>>,
     /// The text in the terminal's prompt, not yet run.
     pub draft: RwSignal<String>,
+    /// The S3 object (bucket, key) the Parquet inspector shows; the S3 panel's Inspect sets it.
+    pub inspected: RwSignal<Option<(String, String)>>,
 }
 
 const LINK_PREFIX: &str = "#s=";
@@ -75,6 +77,7 @@ impl AppState {
             blocks: RwSignal::new(Vec::new()),
             typed: RwSignal::new(Vec::new()),
             draft: RwSignal::new(String::new()),
+            inspected: RwSignal::new(None),
         };
         if let Some((notice, ok)) = notice {
             state.push_block(String::new(), notice, ok);

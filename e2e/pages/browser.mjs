@@ -29,8 +29,10 @@ export async function newPage(browser) {
   return page;
 }
 
-/** Saves a screenshot under e2e/artifacts/ (not committed). */
-export async function screenshot(page, name) {
+/** Saves a screenshot under e2e/artifacts/ (not committed): the whole page, or one element. */
+export async function screenshot(page, name, element = null) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  if (element) await element.screenshot({ path });
+  else await page.screenshot({ path, fullPage: true });
 }

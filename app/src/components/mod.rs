@@ -1,6 +1,7 @@
 //! The app's panels. They render the session and send commands through `AppState`; no rule of
 //! the simulation lives here.
 
+mod athena_panel;
 mod iam_explain;
 mod kafka_panel;
 mod lambda_panel;
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <s3_panel::S3Panel/>
                     <lambda_panel::LambdaPanel lang/>
                     <kafka_panel::KafkaPanel/>
+                    <athena_panel::AthenaPanel lang/>
                 </section>
                 <lesson_panel::LessonPanel lang/>
                 <terminal::Terminal lang/>

@@ -1,8 +1,10 @@
 //! The S3 panel: buckets and their objects (class, size, time), downloads of any object as a
-//! real file, and uploads of local files into the home folder.
+//! real file, Parquet objects opened in the Athena panel's inspector, and uploads of local files
+//! into the home folder.
 
+use engine::formats::is_parquet;
 use engine::services::s3::Bucket;
-use engine::sim::format_iso;
+use engine::sim::{BlobStore, format_iso};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -19,6 +21,8 @@ struct ObjectRow {
     size: u64,
     class: &'static str,
     modified: String,
+    /// A Parquet file, which the Athena panel's inspector can describe.
+    parquet: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -28,7 +32,7 @@ struct BucketView {
     total: usize,
 }
 
-fn bucket_view(bucket: &Bucket) -> BucketView {
+fn bucket_view(bucket: &Bucket, blobs: &BlobStore) -> BucketView {
     let rows = bucket.current_objects().map(|(key, version)| {
         let object = version
             .object
@@ -40,6 +44,7 @@ fn bucket_view(bucket: &Bucket) -> BucketView {
             size: object.size,
             class: object.storage_class.as_str(),
             modified: format_iso(version.last_modified_ms),
+            parquet: is_parquet(blobs.get(object.blob)),
         }
     });
     let objects: Vec<ObjectRow> = rows.collect();
@@ -56,12 +61,12 @@ pub fn S3Panel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let buckets = move || {
         state.with(|session| {
-            session
-                .world()
+            let world = session.world();
+            world
                 .services()
                 .s3
                 .buckets()
-                .map(bucket_view)
+                .map(|bucket| bucket_view(bucket, world.blobs()))
                 .collect::<Vec<_>>()
         })
     };
@@ -106,6 +111,13 @@ fn BucketTable(bucket: BucketView) -> impl IntoView {
                                 <td>
                                     <button class="pp-download" data-testid="download" title="Download this object"
                                         on:click=move |_| download(state, &b, &k)>"Download"</button>
+                                    {row.parquet.then(|| {
+                                        let target = (row.bucket.clone(), row.key.clone());
+                                        view! {
+                                            <button class="pp-download" data-testid="inspect" title="Show this Parquet file's row groups and column chunks in the Athena panel"
+                                                on:click=move |_| inspect(state, target.clone())>"Inspect"</button>
+                                        }
+                                    })}
                                 </td>
                             </tr>
                         }
@@ -136,6 +148,18 @@ fn upload_selected(state: AppState, ev: leptos::ev::Event) {
         }
         input.set_value("");
     });
+}
+
+/// Shows the object in the Athena panel's Parquet inspector and scrolls to it.
+fn inspect(state: AppState, target: (String, String)) {
+    state.inspected.set(Some(target));
+    if let Some(inspector) = document()
+        .query_selector("[data-testid=parquet-inspector]")
+        .ok()
+        .flatten()
+    {
+        inspector.scroll_into_view();
+    }
 }
 
 /// Saves an object as a real file through a temporary link.

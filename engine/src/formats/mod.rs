@@ -284,6 +284,11 @@ pub fn write(
     }
 }
 
+/// Whether `bytes` look like a Parquet file: the magic `PAR1` at both ends, around a footer.
+pub fn is_parquet(bytes: &[u8]) -> bool {
+    bytes.len() >= 12 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1")
+}
+
 /// What a Parquet file holds: rows, row groups with their chunks' sizes, codecs and bounds,
 /// and the schema.
 pub fn parquet_info(bytes: &[u8]) -> Result<ParquetInfo, FormatError> {

@@ -721,6 +721,9 @@ mod tests {
         assert_eq!(gzip.row_groups[0].columns[1].codec, "GZIP");
         let plain = super::info(&file(1, Compression::None)).unwrap();
         assert_eq!(plain.row_groups[0].columns[1].codec, "UNCOMPRESSED");
+        assert!(crate::formats::is_parquet(&file(1, Compression::Snappy)));
+        assert!(!crate::formats::is_parquet(b"PAR1"));
+        assert!(!crate::formats::is_parquet(b"{\"a\": 1}\n"));
     }
 
     #[test]

@@ -112,6 +112,34 @@ pub fn run(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
     Ok(Reply::text(out))
 }
 
+/// The `athena` line that runs `sql` in `database`, quoted so the shell hands both over
+/// unchanged, whatever quotes, `$`, `#` or backslashes they hold: one line in single quotes, or
+/// a here-document with a quoted delimiter when the statement spans lines (a quote must close
+/// on the line it opens).
+pub fn command_line(database: &str, sql: &str) -> String {
+    let sql = sql.trim();
+    let database = shell_word(database);
+    if !sql.contains('\n') {
+        return format!("athena --database {database} {}", shell_word(sql));
+    }
+    let mut delimiter = String::from("SQL");
+    while sql.lines().any(|line| line == delimiter) {
+        delimiter.push('_');
+    }
+    format!("athena --database {database} <<'{delimiter}'\n{sql}\n{delimiter}")
+}
+
+/// A word as the shell reads it back: bare when it is plain, else single-quoted with each `'`
+/// written as `'\''`.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.,/:=@%+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// Runs the world, event by event, until the query is done.
 fn wait_for(ctx: &mut Ctx, id: &str) -> Result<(), CommandError> {
     for _ in 0..WAIT_STEPS_MAX {
@@ -133,7 +161,7 @@ fn wait_for(ctx: &mut Ctx, id: &str) -> Result<(), CommandError> {
 }
 
 /// Sizes as the Athena console prints them: `0.21 KB`, `7.81 MB`.
-fn size(bytes: u64) -> String {
+pub fn size(bytes: u64) -> String {
     let units = ["bytes", "KB", "MB", "GB", "TB"];
     let mut value = bytes as f64;
     let mut unit = 0;
@@ -281,4 +309,75 @@ fn json_lines(result: &ResultSet) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::command_line;
+    use crate::shell::split_script;
+
+    /// What the shell hands the `athena` command: its arguments and its standard input.
+    fn parsed(line: &str) -> (Vec<String>, Option<String>) {
+        let entries = split_script(line);
+        assert_eq!(entries.len(), 1, "one entry for {line:?}");
+        let pipeline = entries[0].parsed.clone().expect("parses");
+        assert_eq!(pipeline.commands.len(), 1);
+        let command = pipeline.commands[0].clone();
+        (command.argv, command.heredoc)
+    }
+
+    fn check(database: &str, sql: &str, expect: &str) {
+        let line = command_line(database, sql);
+        assert_eq!(line, expect);
+        let (argv, heredoc) = parsed(&line);
+        let sql = sql.trim();
+        match heredoc {
+            Some(body) => {
+                assert_eq!(argv, ["athena", "--database", database]);
+                assert_eq!(body, format!("{sql}\n"));
+            }
+            None => assert_eq!(argv, ["athena", "--database", database, sql]),
+        }
+    }
+
+    #[test]
+    fn quotes_survive_the_shell() {
+        check("class", "SELECT 1", "athena --database class 'SELECT 1'");
+        check(
+            "class",
+            r#"SELECT 'it''s' AS "a b" -- $HOME # \"#,
+            r#"athena --database class 'SELECT '\''it'\'''\''s'\'' AS "a b" -- $HOME # \'"#,
+        );
+        check("my db", "SELECT 1", "athena --database 'my db' 'SELECT 1'");
+    }
+
+    #[test]
+    fn statements_over_lines_become_here_documents() {
+        check(
+            "class",
+            "SELECT 'a'\nFROM t\n",
+            "athena --database class <<'SQL'\nSELECT 'a'\nFROM t\nSQL",
+        );
+        check(
+            "class",
+            "SELECT 1 AS\nSQL",
+            "athena --database class <<'SQL_'\nSELECT 1 AS\nSQL\nSQL_",
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_statement_round_trips(sql in "[ -~\n가]{1,60}", database in "[a-z_ ']{1,8}") {
+            let sql = sql.trim().to_string();
+            prop_assume!(!sql.is_empty());
+            let (argv, heredoc) = parsed(&command_line(&database, &sql));
+            prop_assert_eq!(&argv[2], &database);
+            match heredoc {
+                Some(body) => prop_assert_eq!(body, format!("{sql}\n")),
+                None => prop_assert_eq!(&argv[3], &sql),
+            }
+        }
+    }
 }

@@ -424,6 +424,27 @@ fn athena_compacts_with_ctas() {
     );
 }
 
+// The Athena panel's Parquet inspector in words: a CTAS file's footer, then the mistakes; the
+// trace hash before and after shows that inspecting changes nothing.
+#[test]
+fn sim_parquet_inspect() {
+    check(
+        "sim_parquet_inspect",
+        &format!(
+            "{SENSOR_LOGS}athena --database class \"CREATE TABLE compacted WITH (format='PARQUET', parquet_compression='SNAPPY', external_location='s3://course-logs/compacted/', bucketed_by=ARRAY['device_name'], bucket_count=1) AS SELECT * FROM logs\"\n\
+             aws s3 ls s3://course-logs/compacted/\n\
+             sim parquet inspect s3://course-logs/compacted/20220612_000001_57213_xdpuf_dff1a71b-0ab1-4013-b4e5-50b02c806908_bucket-00000\n\
+             sim trace --hash\n\
+             sim parquet inspect s3://course-logs/compacted/missing.parquet\n\
+             sim parquet inspect s3://course-logs/raw/2022/06/12/0000.json\n\
+             sim parquet inspect s3://course-logs\n\
+             sim parquet inspect\n\
+             sim parquet show s3://course-logs/raw/2022/06/12/0000.json\n\
+             sim trace --hash"
+        ),
+    );
+}
+
 #[test]
 fn athena_api_is_asynchronous() {
     check(

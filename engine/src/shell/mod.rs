@@ -17,6 +17,7 @@ pub mod lex;
 mod sim_cmd;
 
 pub use args::parse_duration;
+pub use athena_cmd::{command_line as athena_command_line, size as athena_data_size};
 pub use files::{HostFiles, MemoryFiles, NoFiles, normalize_path};
 pub use lex::{Entry, Pipeline, SimpleCommand, SyntaxError, needs_more_input, split_script};
 

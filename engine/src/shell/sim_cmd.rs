@@ -67,6 +67,10 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
         "[\"SQL\"]  read the world as sim.* tables (no SQL: list them)",
     ),
     (
+        "parquet",
+        "inspect s3://BUCKET/KEY  a Parquet object's rows, row groups and column chunks",
+    ),
+    (
         "lesson",
         "list | show ID | hint ID STEP | solution ID STEP | check ID [--lang ko]  the lessons",
     ),
@@ -107,7 +111,7 @@ pub fn effect(args: &[String]) -> Effect {
         None
         | Some(
             "time" | "events" | "trace" | "undo" | "reset" | "help" | "cost" | "schedule"
-            | "least-privilege" | "iam" | "query" | "lesson",
+            | "least-privilege" | "iam" | "query" | "lesson" | "parquet",
         ) => Effect::Inspect,
         Some("seed") if args.len() == 1 => Effect::Inspect,
         Some("consumer") if args.get(1).map(String::as_str) == Some("list") => Effect::Inspect,
@@ -156,6 +160,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
         "least-privilege" => least_privilege(ctx, rest),
         "iam" => super::iam_cmd::run(ctx, rest),
         "query" => query(ctx, rest),
+        "parquet" => parquet(ctx, rest),
         "lesson" => super::lesson_cmd::run(ctx, rest),
         "kafka" => super::kafka_cmd::sim_kafka(ctx, rest),
         "broker" => super::kafka_cmd::sim_broker(ctx, rest),
@@ -191,6 +196,117 @@ fn query(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
             format!("unexpected argument `{extra}`: quote the whole query"),
         )),
     }
+}
+
+/// `sim parquet inspect s3://BUCKET/KEY`: a Parquet object's footer, as the Athena panel's
+/// inspector shows it: rows, row groups, each column's types, and each column chunk's codec,
+/// sizes, null count and min/max statistics.
+fn parquet(ctx: &Ctx, rest: &[String]) -> Result<Reply, CommandError> {
+    const COMMAND: &str = "sim parquet inspect";
+    let uri = match rest {
+        [sub, ..] if sub != "inspect" => {
+            return Err(usage(
+                "sim parquet",
+                format!("unknown subcommand `{sub}`; try `sim parquet inspect s3://BUCKET/KEY`"),
+            ));
+        }
+        [] | [_] => return Err(usage(COMMAND, "missing the object, as in s3://BUCKET/KEY")),
+        [_, uri] => uri,
+        [_, _, extra, ..] => {
+            return Err(usage(COMMAND, format!("unexpected argument `{extra}`")));
+        }
+    };
+    let (bucket, key) = uri
+        .strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+        .filter(|(bucket, key)| !bucket.is_empty() && !key.is_empty())
+        .ok_or_else(|| usage(COMMAND, format!("`{uri}` is not an s3://BUCKET/KEY")))?;
+    let world = &ctx.world;
+    let target = crate::services::s3::ObjectRef {
+        bucket,
+        key,
+        version_id: None,
+    };
+    let (_, bytes) = world
+        .services()
+        .s3
+        .read(world.blobs(), world.now_ms(), target)
+        .map_err(|err| {
+            CommandError::Rendered(format!("{uri}: {}: {}\n", err.code(), err.message()))
+        })?;
+    let info = crate::formats::parquet_info(bytes)
+        .map_err(|err| CommandError::Rendered(format!("{uri}: {err}\n")))?;
+    Ok(Reply::text(parquet_text(uri, &info)))
+}
+
+fn parquet_text(uri: &str, info: &crate::formats::ParquetInfo) -> String {
+    use crate::services::athena::{ColumnInfo, ResultSet};
+    let columns = |names: &[(&str, &str)]| {
+        names
+            .iter()
+            .map(|(name, type_name)| ColumnInfo {
+                name: name.to_string(),
+                type_name: type_name.to_string(),
+            })
+            .collect()
+    };
+    let schema = ResultSet {
+        columns: columns(&[
+            ("column", "varchar"),
+            ("physical_type", "varchar"),
+            ("logical_type", "varchar"),
+        ]),
+        rows: info
+            .columns
+            .iter()
+            .map(|c| {
+                vec![
+                    Some(c.name.clone()),
+                    Some(c.physical_type.clone()),
+                    c.logical_type.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let chunks = ResultSet {
+        columns: columns(&[
+            ("row_group", "bigint"),
+            ("column", "varchar"),
+            ("codec", "varchar"),
+            ("compressed", "bigint"),
+            ("uncompressed", "bigint"),
+            ("nulls", "bigint"),
+            ("min", "varchar"),
+            ("max", "varchar"),
+        ]),
+        rows: info
+            .row_groups
+            .iter()
+            .enumerate()
+            .flat_map(|(group, row_group)| {
+                row_group.columns.iter().map(move |chunk| {
+                    vec![
+                        Some(group.to_string()),
+                        Some(chunk.name.clone()),
+                        Some(chunk.codec.clone()),
+                        Some(chunk.compressed_size.to_string()),
+                        Some(chunk.uncompressed_size.to_string()),
+                        chunk.null_count.map(|n| n.to_string()),
+                        chunk.min.clone(),
+                        chunk.max.clone(),
+                    ]
+                })
+            })
+            .collect(),
+    };
+    let groups = info.row_groups.len();
+    format!(
+        "{uri}: Parquet, {} row(s) in {groups} row group{}\n\n{}\n{}",
+        info.num_rows,
+        if groups == 1 { "" } else { "s" },
+        super::athena_cmd::table(&schema),
+        super::athena_cmd::table(&chunks),
+    )
 }
 
 fn tables_text() -> String {

@@ -20,6 +20,7 @@ mod exec;
 mod expr;
 mod functions;
 mod group;
+mod highlight;
 mod hive;
 mod parse;
 mod plan;
@@ -35,6 +36,7 @@ use arrow::record_batch::RecordBatch;
 
 pub use ctas::{Compression, CtasFormat, CtasProperties};
 pub use error::{ErrorCode, Pos, SqlError};
+pub use highlight::{TokenKind, highlight};
 pub use hive::{ColumnDef, ExternalTable, HiveType, Storage};
 pub use parse::{ParsedQuery, QualifiedName, Statement, parse_statement};
 pub use plan::TRINO_TYPE_KEY;
