@@ -5,7 +5,7 @@
 
 use engine::formats::{ParquetInfo, is_parquet, parquet_info};
 use engine::services::athena::{
-    BILLED_BYTES_MIN, QueryExecution, QueryState, ResultSet, query_cost_dollars,
+    BILLED_BYTES_MIN, ColumnInfo, QueryExecution, QueryState, ResultSet, query_cost_dollars,
 };
 use engine::shell::{athena_command_line, athena_data_size};
 use engine::sql::highlight;
@@ -305,16 +305,7 @@ fn ResultGrid(lang: &'static str, result: ResultSet) -> impl IntoView {
             &[("n", (total - SHOWN_ROWS_MAX).to_string())],
         )
     });
-    let numeric: Vec<bool> = result
-        .columns
-        .iter()
-        .map(|c| {
-            matches!(
-                c.type_name.as_str(),
-                "bigint" | "integer" | "smallint" | "tinyint" | "double" | "real"
-            ) || c.type_name.starts_with("decimal")
-        })
-        .collect();
+    let numeric: Vec<bool> = result.columns.iter().map(ColumnInfo::is_numeric).collect();
     view! {
         <div class="pp-grid-wrap">
             <table class="pp-table pp-grid" data-testid="results">

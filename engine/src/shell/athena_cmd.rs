@@ -6,7 +6,7 @@ use super::args::Flags;
 use super::{CommandError, Ctx, Reply, usage};
 use crate::services::ACCOUNT_ID;
 use crate::services::athena::{
-    QueryExecution, QueryState, ResultSet, StartQuery, query_cost_dollars,
+    ColumnInfo, QueryExecution, QueryState, ResultSet, StartQuery, query_cost_dollars,
 };
 
 /// Steps the world may take while waiting for one query.
@@ -224,16 +224,7 @@ pub(super) fn table(result: &ResultSet) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    let numeric: Vec<bool> = result
-        .columns
-        .iter()
-        .map(|c| {
-            matches!(
-                c.type_name.as_str(),
-                "bigint" | "integer" | "smallint" | "tinyint" | "double" | "real"
-            ) || c.type_name.starts_with("decimal")
-        })
-        .collect();
+    let numeric: Vec<bool> = result.columns.iter().map(ColumnInfo::is_numeric).collect();
     let line = |cells: Vec<String>| format!(" {}", cells.join(" | ")).trim_end().to_string() + "\n";
     let mut out = line(
         result

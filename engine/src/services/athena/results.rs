@@ -15,6 +15,16 @@ pub struct ColumnInfo {
     pub type_name: String,
 }
 
+impl ColumnInfo {
+    /// A number column (Trino's integer, floating and decimal types): grids right-align it.
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self.type_name.as_str(),
+            "bigint" | "integer" | "smallint" | "tinyint" | "double" | "real"
+        ) || self.type_name.starts_with("decimal")
+    }
+}
+
 /// Rows of strings (None = NULL), as GetQueryResults hands them out.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultSet {
