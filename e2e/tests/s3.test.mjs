@@ -30,6 +30,47 @@ test('upload a file, copy it to S3 and download it from the S3 panel', async () 
   assert.deepEqual(page.errors, []);
 });
 
+test('the S3 panel lists lifecycle and replication rules, and fast-forwarding shows them act', async () => {
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open();
+  await app.type('aws s3 mb s3://rules-demo');
+  await app.type('aws s3 mb s3://rules-demo-dr');
+  // Above the 128 KiB minimum S3 has applied to lifecycle transitions since 2024.
+  await page.getByTestId('upload').setInputFiles({ name: 'big.log', mimeType: 'text/plain', buffer: Buffer.alloc(200 * 1024, 'x') });
+  await page.getByText('uploaded ./big.log').waitFor();
+  await app.type('aws s3 cp ./big.log s3://rules-demo/logs/big.log');
+  const lifecycle = await app.type(`aws s3api put-bucket-lifecycle-configuration --bucket rules-demo --lifecycle-configuration '{"Rules": [{"ID": "age-out-logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled", "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}, {"Days": 90, "StorageClass": "GLACIER"}], "Expiration": {"Days": 365}}]}'`);
+  assert.equal(await lifecycle.getAttribute('data-ok'), 'true', await lifecycle.textContent());
+  await app.type('aws s3api put-bucket-versioning --bucket rules-demo --versioning-configuration Status=Enabled');
+  await app.type('aws s3api put-bucket-versioning --bucket rules-demo-dr --versioning-configuration Status=Enabled');
+  const replication = await app.type(`aws s3api put-bucket-replication --bucket rules-demo --replication-configuration '{"Role": "arn:aws:iam::123456789012:role/replication", "Rules": [{"ID": "to-dr", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": "reports/"}, "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": "arn:aws:s3:::rules-demo-dr", "StorageClass": "STANDARD_IA"}}]}'`);
+  assert.equal(await replication.getAttribute('data-ok'), 'true', await replication.textContent());
+
+  const bucket = page.locator('[data-testid=bucket][data-bucket="rules-demo"]');
+  assert.equal(
+    await bucket.getByTestId('lifecycle-rule').textContent(),
+    'Lifecycle age-out-logs (logs/*): STANDARD_IA after 30 days, GLACIER after 90 days, expire after 365 days',
+  );
+  assert.equal(
+    await bucket.getByTestId('replication-rule').textContent(),
+    'Replication to-dr (reports/*) → s3://rules-demo-dr as STANDARD_IA, priority 1',
+  );
+  const row = bucket.locator('[data-testid=object][data-key="logs/big.log"]');
+  assert.equal(await row.locator('.pp-class').textContent(), 'STANDARD');
+
+  // Two months on, the rule has moved the object to STANDARD_IA; the age column counts the days.
+  await page.getByTestId('advance-30d').click();
+  await page.getByTestId('advance-30d').click();
+  assert.equal(await row.locator('.pp-class').textContent(), 'STANDARD_IA');
+  assert.equal(await row.getByTestId('age').textContent(), '60 d');
+  await screenshot(page, '21-s3-lifecycle');
+  // A year on, it has expired: on a versioned bucket the current version becomes a delete marker.
+  await page.getByTestId('advance-365d').click();
+  await row.waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+});
+
 test('an upload is part of the share link', async () => {
   const page = await newPage(browser);
   const app = new PlaygroundPage(page);

@@ -126,6 +126,49 @@ impl LifecycleRule {
     fn filter_label(&self) -> String {
         format!("(prefix={})", self.selector().prefix)
     }
+
+    /// The rule in one line for people, as the S3 panel lists it:
+    /// `archive-logs (log-*): STANDARD_IA after 30 days, GLACIER after 90 days, expire after 365 days`.
+    pub fn describe(&self) -> String {
+        let when = |days: Option<i64>, date: &Option<String>| match (days, date) {
+            (Some(1), _) => "after 1 day".to_string(),
+            (Some(days), _) => format!("after {days} days"),
+            (None, Some(date)) => format!("on {date}"),
+            (None, None) => "(no time)".to_string(),
+        };
+        let mut actions: Vec<String> = self
+            .transitions
+            .iter()
+            .map(|t| format!("{} {}", t.storage_class, when(t.days, &t.date)))
+            .collect();
+        if let Some(expiration) = &self.expiration {
+            if expiration.days.is_some() || expiration.date.is_some() {
+                actions.push(format!(
+                    "expire {}",
+                    when(expiration.days, &expiration.date)
+                ));
+            }
+            if expiration.expired_object_delete_marker == Some(true) {
+                actions.push("remove expired delete markers".to_string());
+            }
+        }
+        if let Some(days) = self
+            .noncurrent_version_expiration
+            .as_ref()
+            .and_then(|n| n.noncurrent_days)
+        {
+            actions.push(format!("expire old versions {}", when(Some(days), &None)));
+        }
+        let name = self.id.as_deref().unwrap_or("(no ID)");
+        let prefix = self.selector().prefix;
+        let scope = if prefix.is_empty() {
+            "every object".to_string()
+        } else {
+            format!("{prefix}*")
+        };
+        let off = if self.enabled() { "" } else { " [Disabled]" };
+        format!("{name} ({scope}){off}: {}", actions.join(", "))
+    }
 }
 
 impl Selector<'_> {
@@ -424,6 +467,31 @@ mod tests {
         }));
         assert_eq!(config.validate(), Ok(()));
         assert_eq!(config.rules[0].selector().prefix, "log-");
+        assert_eq!(
+            config.rules[0].describe(),
+            "archive-logs (log-*): STANDARD_IA after 30 days, GLACIER after 90 days, expire after 365 days"
+        );
+    }
+
+    #[test]
+    fn rules_read_in_one_line() {
+        let config = rule(serde_json::json!({
+            "Status": "Disabled", "Filter": {},
+            "Expiration": {"Days": 1, "ExpiredObjectDeleteMarker": false},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 7}
+        }));
+        assert_eq!(
+            config.rules[0].describe(),
+            "(no ID) (every object) [Disabled]: expire after 1 day, expire old versions after 7 days"
+        );
+        let dated = rule(serde_json::json!({
+            "ID": "cold", "Prefix": "raw/", "Status": "Enabled",
+            "Transitions": [{"Date": "2023-01-01T00:00:00Z", "StorageClass": "DEEP_ARCHIVE"}]
+        }));
+        assert_eq!(
+            dated.rules[0].describe(),
+            "cold (raw/*): DEEP_ARCHIVE on 2023-01-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -66,6 +66,37 @@ impl ReplicationRule {
             .strip_prefix("arn:aws:s3:::")
             .filter(|name| !name.is_empty())
     }
+
+    /// The rule in one line for people, as the S3 panel lists it:
+    /// `logs (logs/*) → s3://backup as STANDARD_IA, priority 2`.
+    pub fn describe(&self) -> String {
+        let name = self.id.as_deref().unwrap_or("(no ID)");
+        let prefix = self.prefix();
+        let scope = if prefix.is_empty() {
+            "every object".to_string()
+        } else {
+            format!("{prefix}*")
+        };
+        let target = self
+            .destination_bucket()
+            .map_or_else(|| self.destination.bucket.clone(), |b| format!("s3://{b}"));
+        let class = self
+            .destination
+            .storage_class
+            .as_deref()
+            .map(|c| format!(" as {c}"))
+            .unwrap_or_default();
+        let priority = self
+            .priority
+            .map(|p| format!(", priority {p}"))
+            .unwrap_or_default();
+        let off = if self.status == "Enabled" {
+            ""
+        } else {
+            " [Disabled]"
+        };
+        format!("{name} ({scope}){off} → {target}{class}{priority}")
+    }
 }
 
 fn request(message: &str) -> S3Error {
@@ -297,6 +328,15 @@ mod tests {
         assert_eq!(
             rule_for(&config, "logs/x").unwrap().id.as_deref(),
             Some("logs")
+        );
+        let described: Vec<String> = config.rules.iter().map(ReplicationRule::describe).collect();
+        assert_eq!(
+            described,
+            [
+                "all (every object) → s3://a, priority 1",
+                "logs (logs/*) → s3://b, priority 2",
+                "off (logs/*) [Disabled] → s3://c, priority 3",
+            ]
         );
         assert_eq!(
             rule_for(&config, "other").unwrap().id.as_deref(),
