@@ -4,9 +4,7 @@
 //! a Parquet inspector for S3 objects (the S3 panel's Inspect button picks one).
 
 use engine::formats::{ParquetInfo, is_parquet, parquet_info};
-use engine::services::athena::{
-    BILLED_BYTES_MIN, ColumnInfo, QueryExecution, QueryState, ResultSet, query_cost_dollars,
-};
+use engine::services::athena::{ColumnInfo, QueryExecution, QueryState, ResultSet};
 use engine::shell::{athena_command_line, athena_data_size};
 use engine::sql::highlight;
 use leptos::html::Pre;
@@ -45,12 +43,8 @@ struct ExecutionView {
 
 fn execution_view(query: &QueryExecution) -> ExecutionView {
     // The same figures the `athena` command prints under its results.
-    let total_ms = query.completed_ms.unwrap_or(query.submitted_ms) - query.submitted_ms;
-    let cost = query_cost_dollars(
-        query.data_scanned_bytes,
-        &query.statement_type,
-        &query.substatement_type,
-    );
+    let total_ms = query.run_time_ms();
+    let cost = query.cost_dollars();
     ExecutionView {
         id: query.id.clone(),
         query: query.query.clone(),
@@ -61,7 +55,7 @@ fn execution_view(query: &QueryExecution) -> ExecutionView {
         scanned_bytes: query.data_scanned_bytes,
         scanned: athena_data_size(query.data_scanned_bytes),
         cost: format!("${cost:.8}"),
-        minimum_billed: cost > 0.0 && query.data_scanned_bytes < BILLED_BYTES_MIN,
+        minimum_billed: query.minimum_billed(),
         update_count: query.update_count,
     }
 }

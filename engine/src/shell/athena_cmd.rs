@@ -5,9 +5,7 @@
 use super::args::Flags;
 use super::{CommandError, Ctx, Reply, usage};
 use crate::services::ACCOUNT_ID;
-use crate::services::athena::{
-    ColumnInfo, QueryExecution, QueryState, ResultSet, StartQuery, query_cost_dollars,
-};
+use crate::services::athena::{ColumnInfo, QueryExecution, QueryState, ResultSet, StartQuery};
 
 /// Steps the world may take while waiting for one query.
 const WAIT_STEPS_MAX: usize = 100_000;
@@ -178,12 +176,8 @@ pub fn size(bytes: u64) -> String {
 
 /// `Run time: 1.23 sec, Data scanned: 7.81 MB, cost $0.00004768 (10 MB minimum)`.
 fn stats(query: &QueryExecution) -> String {
-    let total = query.completed_ms.unwrap_or(query.submitted_ms) - query.submitted_ms;
-    let cost = query_cost_dollars(
-        query.data_scanned_bytes,
-        &query.statement_type,
-        &query.substatement_type,
-    );
+    let total = query.run_time_ms();
+    let cost = query.cost_dollars();
     let rows = match (&query.result, query.update_count) {
         (Some(result), _) if query.substatement_type == "SELECT" => {
             format!("{} row(s), ", result.rows.len())
@@ -195,7 +189,7 @@ fn stats(query: &QueryExecution) -> String {
         "-- {rows}Run time: {:.3} sec, Data scanned: {}, Cost: ${cost:.8}{} (query {})\n",
         total as f64 / 1000.0,
         size(query.data_scanned_bytes),
-        if cost > 0.0 && query.data_scanned_bytes < crate::services::athena::BILLED_BYTES_MIN {
+        if query.minimum_billed() {
             " (10 MB minimum billed)"
         } else {
             ""

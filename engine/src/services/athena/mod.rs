@@ -100,6 +100,28 @@ pub struct QueryExecution {
     pub principal: Option<Principal>,
 }
 
+/// The figures the console and the `athena` command print under a query's results.
+impl QueryExecution {
+    /// Submission to completion (so far, while it runs).
+    pub fn run_time_ms(&self) -> Millis {
+        self.completed_ms.unwrap_or(self.submitted_ms) - self.submitted_ms
+    }
+
+    /// What this query costs at Athena's price (`query_cost_dollars`).
+    pub fn cost_dollars(&self) -> f64 {
+        query_cost_dollars(
+            self.data_scanned_bytes,
+            &self.statement_type,
+            &self.substatement_type,
+        )
+    }
+
+    /// Billed for the 10 MB minimum rather than for what it scanned.
+    pub fn minimum_billed(&self) -> bool {
+        self.cost_dollars() > 0.0 && self.data_scanned_bytes < BILLED_BYTES_MIN
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Effects {
     writes: Vec<Write>,
