@@ -1,5 +1,6 @@
 //! Native benchmarks of the engine's workloads (the same code the wasm bench page runs); each
-//! sample runs on a freshly prepared case, and only the run is timed.
+//! sample runs on a freshly prepared case, and only the run is timed: the case is handed back
+//! so that criterion drops it after the clock stops, as the wasm page frees it after timing.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use engine::bench;
@@ -9,7 +10,7 @@ fn workloads(c: &mut Criterion) {
         let run = |b: &mut criterion::Bencher| {
             b.iter_batched(
                 || bench::prepare(name).expect("listed workloads exist"),
-                |mut case| case.run(),
+                |mut case| (case.run(), case),
                 BatchSize::PerIteration,
             )
         };
@@ -32,7 +33,7 @@ fn workloads(c: &mut Criterion) {
         native.bench_function(*name, |b| {
             b.iter_batched(
                 || bench::prepare(name).expect("listed workloads exist"),
-                |mut case| case.run(),
+                |mut case| (case.run(), case),
                 BatchSize::PerIteration,
             )
         });

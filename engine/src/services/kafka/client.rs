@@ -90,21 +90,33 @@ pub fn send_all(
             .expect("checked")
             .allocate_producer_id()
     });
-    let mut batches: BTreeMap<u32, Vec<(usize, NewRecord)>> = BTreeMap::new();
-    for (index, (record, partition)) in records.into_iter().zip(&partitions).enumerate() {
-        let new = NewRecord {
-            timestamp_ms: world.now_ms(),
+    // One batch per partition, indexed by partition: (the records' places in `records`, them).
+    let mut sizes = vec![0usize; partition_count.get() as usize];
+    for &partition in &partitions {
+        sizes[partition as usize] += 1;
+    }
+    let mut batches: Vec<(Vec<usize>, Vec<NewRecord>)> = sizes
+        .into_iter()
+        .map(|n| (Vec::with_capacity(n), Vec::with_capacity(n)))
+        .collect();
+    let timestamp_ms = world.now_ms();
+    for (index, (record, &partition)) in records.into_iter().zip(&partitions).enumerate() {
+        let (indexes, batch) = &mut batches[partition as usize];
+        indexes.push(index);
+        batch.push(NewRecord {
+            timestamp_ms,
             key: record.key,
             value: Some(record.value),
             headers: record.headers,
             producer_sequence: producer_id.map(|id| (id, index as u64)),
-        };
-        batches.entry(*partition).or_default().push((index, new));
+        });
     }
     let mut results: Vec<Option<SendResult>> = vec![None; partitions.len()];
-    for (partition, batch) in batches {
-        let (indexes, records): (Vec<usize>, Vec<NewRecord>) = batch.into_iter().unzip();
-        let outcome = send_batch(world, topic, partition, records, config);
+    for (partition, (indexes, batch)) in (0..).zip(batches) {
+        if batch.is_empty() {
+            continue;
+        }
+        let outcome = send_batch(world, topic, partition, &batch, config);
         for (i, index) in indexes.into_iter().enumerate() {
             let outcome = outcome.clone().map(|base| base + i as Offset);
             results[index] = Some(SendResult { partition, outcome });
@@ -124,7 +136,7 @@ fn choose_partitions(
     config: &ProducerConfig,
 ) -> Vec<u32> {
     let mut sticky = StickyPartitioner::new(config.batch_size_bytes);
-    let mut batch_bytes: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut batch_bytes = vec![0u32; partition_count.get() as usize];
     records
         .iter()
         .map(|record| match &record.key {
@@ -133,7 +145,7 @@ fn choose_partitions(
                 let partition =
                     sticky.partition(partition_count, &mut |n| world.rng().below(n.into()) as u32);
                 let size = record.value.len() as u32;
-                let bytes = batch_bytes.entry(partition).or_default();
+                let bytes = &mut batch_bytes[partition as usize];
                 *bytes = bytes.saturating_add(size);
                 let full = *bytes >= config.batch_size_bytes;
                 if full {
@@ -151,12 +163,12 @@ fn send_batch(
     world: &mut World,
     topic: &str,
     partition: u32,
-    records: Vec<NewRecord>,
+    records: &[NewRecord],
     config: &ProducerConfig,
 ) -> Result<Offset, KafkaError> {
     let mut attempt = 0;
     loop {
-        match attempt_once(world, topic, partition, records.clone(), config) {
+        match attempt_once(world, topic, partition, records, config) {
             Ok(base) => return Ok(base),
             Err(error) if error.retriable() && attempt < config.retries => {
                 attempt += 1;
@@ -171,7 +183,7 @@ fn attempt_once(
     world: &mut World,
     topic: &str,
     partition: u32,
-    records: Vec<NewRecord>,
+    records: &[NewRecord],
     config: &ProducerConfig,
 ) -> Result<Offset, KafkaError> {
     let produced = {
@@ -264,7 +276,7 @@ pub fn read_available(
     topic: &str,
     positions: &mut BTreeMap<u32, Offset>,
     max: usize,
-) -> Vec<(u32, Record)> {
+) -> Vec<(u32, Arc<Record>)> {
     match world.services().kafka.cluster() {
         Some(cluster) => cluster.read_available(topic, positions, max),
         None => Vec::new(),
@@ -317,7 +329,7 @@ mod tests {
         for id in ids {
             for delivery in cluster.take_output(id).0 {
                 *seen
-                    .entry(delivery.record.value.unwrap().to_string())
+                    .entry(delivery.record.value.as_deref().unwrap().to_string())
                     .or_default() += 1;
             }
         }

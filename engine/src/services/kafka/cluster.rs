@@ -8,6 +8,7 @@
 //! A crash keeps the broker's log: durability comes from replication.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -225,7 +226,7 @@ impl Cluster {
         topic: &str,
         positions: &mut BTreeMap<u32, Offset>,
         max: usize,
-    ) -> Vec<(u32, Record)> {
+    ) -> Vec<(u32, Arc<Record>)> {
         let Ok(t) = self.topic(topic) else {
             return Vec::new();
         };
@@ -249,12 +250,12 @@ impl Cluster {
             if *position < p.log_start_offset() {
                 *position = p.log_start_offset();
             }
-            for record in p.readable_from(*position) {
+            for record in p.shared_readable_from(*position) {
                 if out.len() == max {
                     return out;
                 }
                 *position = record.offset + 1;
-                out.push((*partition, record.clone()));
+                out.push((*partition, Arc::clone(record)));
             }
         }
         out
@@ -510,7 +511,7 @@ impl Cluster {
         env: &mut Env,
         topic: &str,
         partition: u32,
-        records: Vec<NewRecord>,
+        records: &[NewRecord],
         acks: Acks,
     ) -> Result<Appended, KafkaError> {
         let name = topic;

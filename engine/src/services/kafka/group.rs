@@ -27,6 +27,7 @@
 //! processing takes no simulated time, so `max.poll.interval.ms` never expires.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -228,7 +229,8 @@ impl ConsumerState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub partition: TopicPartition,
-    pub record: Record,
+    /// The broker's record, shared.
+    pub record: Arc<Record>,
     pub redelivered: bool,
 }
 
@@ -665,7 +667,7 @@ impl Cluster {
         let group_id = consumer.config.group_id.clone();
         let mut positions = consumer.positions.clone();
         let mut room = consumer.config.max_poll_records;
-        let mut fetched: Vec<(TopicPartition, Record)> = Vec::new();
+        let mut fetched: Vec<(TopicPartition, Arc<Record>)> = Vec::new();
         for (tp, position) in positions.iter_mut() {
             if room == 0 {
                 break;

@@ -2,6 +2,7 @@
 //! set (ISR), the high watermark, and what happens when a follower fetches.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,9 +82,15 @@ impl Partition {
 
     /// The records a consumer may read from `offset`: below the high watermark.
     pub fn readable_from(&self, offset: Offset) -> impl Iterator<Item = &Record> {
+        self.shared_readable_from(offset).map(|r| &**r)
+    }
+
+    /// The same records as `readable_from`, shared with the log (a consumer's copy of a
+    /// record is the broker's allocation, so reading copies no payload).
+    pub fn shared_readable_from(&self, offset: Offset) -> impl Iterator<Item = &Arc<Record>> {
         let high_watermark = self.high_watermark;
         self.leader_log()
-            .records_from(offset)
+            .shared_records_from(offset)
             .take_while(move |record| record.offset < high_watermark)
     }
 
@@ -110,7 +117,7 @@ impl Partition {
     /// The leader appends `records`; returns (first offset, one past the last).
     pub fn append(
         &mut self,
-        records: Vec<NewRecord>,
+        records: &[NewRecord],
         now_ms: Millis,
         limits: SegmentLimits,
     ) -> (Offset, Offset) {
@@ -119,7 +126,7 @@ impl Partition {
         let log = self.logs.get_mut(&leader).expect("the leader has a log");
         let base = log.log_end_offset();
         for record in records {
-            log.append_as_leader(record, epoch, now_ms, limits);
+            log.append_as_leader(record.clone(), epoch, now_ms, limits);
         }
         let end = log.log_end_offset();
         for &follower in &self.isr {
