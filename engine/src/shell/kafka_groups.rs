@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::kafka_cmd::{Formatter, Options, log_time, rendered, require_bootstrap};
 use super::lex::Pipeline;
-use super::{CommandError, Ctx, Reply, usage};
+use super::{CommandError, Ctx, Reply, parse_duration, usage};
 use crate::services::kafka::assignors::{Strategy, TopicPartition};
 use crate::services::kafka::group::{
     ConsumerConfig, ConsumerState, Delivery, Group, GroupState, OffsetReset,
@@ -462,13 +462,15 @@ fn stop(ctx: &mut Ctx, id: u32, hard: bool) -> String {
     out
 }
 
-/// `sim consumer list` and `sim consumer kill CLIENT-ID|MEMBER-ID|%N`.
+/// `sim consumer list`, `sim consumer kill CLIENT-ID|MEMBER-ID|%N` and
+/// `sim consumer slow CLIENT-ID|MEMBER-ID|%N --per-record DURATION`.
 pub(super) fn sim_consumer(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, CommandError> {
-    const USAGE: &str = "list | kill CLIENT-ID|MEMBER-ID|%JOB";
+    const USAGE: &str = "list | kill CLIENT-ID|MEMBER-ID|%JOB | slow CLIENT-ID|MEMBER-ID|%JOB --per-record DURATION";
     match rest.first().map(String::as_str) {
         Some("list") if rest.len() == 1 => Ok(Reply::text(consumer_list(ctx))),
+        Some("slow") => slow_consumer(ctx, &rest[1..]),
         Some("kill") if rest.len() == 2 => {
-            let id = find_consumer(ctx, &rest[1])?;
+            let id = find_consumer(ctx, &rest[1], "sim consumer kill")?;
             let mut out = stop(ctx, id, true);
             out.push_str(&format!(
                 "note: consumer {} was killed without committing or leaving its group; the coordinator notices when session.timeout.ms passes without a heartbeat\n",
@@ -478,6 +480,46 @@ pub(super) fn sim_consumer(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, Comm
         }
         _ => Err(usage("sim consumer", USAGE)),
     }
+}
+
+/// Sets a running consumer's processing time per record, and says whether a full poll
+/// (`max.poll.records` of them) now outlasts `max.poll.interval.ms`.
+fn slow_consumer(ctx: &mut Ctx, args: &[String]) -> Result<Reply, CommandError> {
+    const COMMAND: &str = "sim consumer slow";
+    let (spec, per_record) = match args {
+        [spec, flag, value] if flag == "--per-record" => (spec, value),
+        _ => {
+            return Err(usage(
+                COMMAND,
+                "CLIENT-ID|MEMBER-ID|%JOB --per-record DURATION (e.g. 1s; 0 for none)",
+            ));
+        }
+    };
+    let per_record_ms = match per_record.as_str() {
+        "0" => 0,
+        text => parse_duration(text).map_err(|m| usage(COMMAND, m))?,
+    };
+    let id = find_consumer(ctx, spec, COMMAND)?;
+    with_cluster(ctx, &mut String::new(), |c, env| {
+        c.set_processing_time(env, id, per_record_ms)
+    })
+    .expect("a running consumer");
+    let consumer = cluster_ref(ctx)
+        .and_then(|c| c.groups().consumer(id))
+        .expect("still there");
+    let records = consumer.config.max_poll_records as Millis;
+    let full_poll_ms = per_record_ms.saturating_mul(records);
+    let interval_ms = consumer.config.max_poll_interval_ms;
+    let verdict = if full_poll_ms > interval_ms {
+        format!(
+            "over max.poll.interval.ms={interval_ms}: when a poll returns that many, the heartbeat thread will leave the group before the batch is done,              and the records processed since the last commit will be delivered again (lower max.poll.records or raise max.poll.interval.ms)"
+        )
+    } else {
+        format!("within max.poll.interval.ms={interval_ms}")
+    };
+    Ok(Reply::text(format!(
+        "consumer {spec} now takes {per_record_ms} ms per record: a full poll of max.poll.records={records} takes {full_poll_ms} ms, {verdict}\n"
+    )))
 }
 
 fn consumer_list(ctx: &Ctx) -> String {
@@ -491,8 +533,12 @@ fn consumer_list(ctx: &Ctx) -> String {
         } else {
             partitions_text(&c.assignment)
         };
+        let slow = match c.processing_ms_per_record {
+            0 => String::new(),
+            ms => format!(" processing={ms}ms/record"),
+        };
         out.push_str(&format!(
-            "consumer {} client.id={} group={} member={} state={} consumed={} assignment={}\n",
+            "consumer {} client.id={} group={} member={} state={} consumed={} assignment={}{slow}\n",
             c.id,
             c.config.client_id,
             c.config.group_id,
@@ -509,9 +555,9 @@ fn consumer_list(ctx: &Ctx) -> String {
 }
 
 /// A running consumer by client id (which must be unambiguous), member id or `%N`.
-fn find_consumer(ctx: &Ctx, spec: &str) -> Result<u32, CommandError> {
+fn find_consumer(ctx: &Ctx, spec: &str, command: &str) -> Result<u32, CommandError> {
     if spec.starts_with('%') {
-        return job_id(ctx, spec, "sim consumer kill");
+        return job_id(ctx, spec, command);
     }
     let running: Vec<_> = cluster_ref(ctx)
         .map(|c| {
@@ -534,13 +580,13 @@ fn find_consumer(ctx: &Ctx, spec: &str) -> Result<u32, CommandError> {
     match matching.as_slice() {
         [one] => Ok(one.id),
         [] => Err(usage(
-            "sim consumer kill",
+            command,
             format!(
                 "no running consumer has client.id or member id `{spec}` (see `sim consumer list`)"
             ),
         )),
         many => Err(usage(
-            "sim consumer kill",
+            command,
             format!(
                 "{} running consumers share client.id `{spec}`; name one by member id or %JOB: {}",
                 many.len(),
@@ -1220,7 +1266,7 @@ pub(super) fn sim_network(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, Comma
     };
     match (rest.first().map(String::as_str), target) {
         (Some("partition"), Some(name)) => {
-            let id = find_consumer(ctx, name)?;
+            let id = find_consumer(ctx, name, "sim network partition")?;
             with_cluster(ctx, &mut String::new(), |c, env| {
                 c.isolate_consumer(env, id)
             })
@@ -1232,7 +1278,7 @@ pub(super) fn sim_network(ctx: &mut Ctx, rest: &[String]) -> Result<Reply, Comma
         }
         (Some("heal"), target) => {
             let ids: Vec<u32> = match target {
-                Some(name) => vec![find_consumer(ctx, name)?],
+                Some(name) => vec![find_consumer(ctx, name, "sim network heal")?],
                 None => cluster_ref(ctx)
                     .map(|c| {
                         c.groups()

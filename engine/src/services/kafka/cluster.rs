@@ -1044,6 +1044,7 @@ impl Cluster {
             KafkaEvent::LogCleanup => self.clean_logs(env),
             event @ (KafkaEvent::ConsumerPoll { .. }
             | KafkaEvent::Rejoin { .. }
+            | KafkaEvent::PollTimeout { .. }
             | KafkaEvent::JoinDeadline { .. }
             | KafkaEvent::SessionTimeout { .. }) => self.on_group_event(env, event),
         }

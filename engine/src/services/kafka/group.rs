@@ -22,9 +22,17 @@
 //! Heartbeats are not events: a live consumer's heartbeats are implied by its join time, so
 //! an idle group costs one poll per consumer per second and nothing else.
 //!
-//! Simplifications (the shell's notes say so): committed offsets live in the coordinator's
-//! memory and survive its failover, as if the `__consumer_offsets` log had replicated them;
-//! processing takes no simulated time, so `max.poll.interval.ms` never expires.
+//! **Processing time** is zero unless the learner slows a consumer down (`sim consumer slow`):
+//! then each record handed to the application takes that long, and the next `poll()` comes
+//! only when the batch is done. A batch that takes longer than `max.poll.interval.ms` makes
+//! the client's heartbeat thread leave the group ("consumer poll timeout has expired") while
+//! the application is still busy; its next poll finds it is no longer a member, its commit
+//! fails (`CommitFailedException`) and the records it processed go to the partition's next
+//! owner again. A busy member also rejoins a rebalance only at its next poll, so it holds the
+//! join phase up to its rebalance timeout (`max.poll.interval.ms`), as in Kafka.
+//!
+//! Simplification (the shell's notes say so): committed offsets live in the coordinator's
+//! memory and survive its failover, as if the `__consumer_offsets` log had replicated them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -266,6 +274,15 @@ pub struct Consumer {
     /// gets through, heartbeats included.
     #[serde(default)]
     pub isolated: bool,
+    /// How long the application takes per record it is handed (`sim consumer slow`).
+    #[serde(default)]
+    pub processing_ms_per_record: Millis,
+    /// When the application last called `poll()`.
+    #[serde(default)]
+    pub last_poll_ms: Millis,
+    /// Until when the application is busy with the records of its last poll.
+    #[serde(default)]
+    pub busy_until_ms: Millis,
 }
 
 /// Groups and the consumers the learner started.
@@ -444,6 +461,9 @@ impl Cluster {
             command,
             job,
             isolated: false,
+            processing_ms_per_record: 0,
+            last_poll_ms: env.now_ms,
+            busy_until_ms: env.now_ms,
         };
         self.groups.consumers.insert(id, consumer);
         self.consumer_poll(env, id);
@@ -577,6 +597,8 @@ impl Cluster {
         }
         let group_id = consumer.config.group_id.clone();
         let member_id = consumer.member_id.clone();
+        let consumer = self.groups.consumers.get_mut(&id).expect("exists");
+        consumer.last_poll_ms = env.now_ms;
         if consumer.isolated {
             // Its requests time out; the poll loop keeps trying.
             schedule(
@@ -653,12 +675,100 @@ impl Cluster {
         }
         let consumer = self.groups.consumers.get_mut(&id).expect("exists");
         consumer.caught_up = stable && consumer.generation.is_some() && got == 0;
-        let next = if got > 0 { BUSY_POLL_MS } else { IDLE_POLL_MS };
+        let processing_ms = consumer
+            .processing_ms_per_record
+            .saturating_mul(got as Millis);
+        consumer.busy_until_ms = env.now_ms + processing_ms;
+        let next = if got > 0 {
+            BUSY_POLL_MS.max(processing_ms)
+        } else {
+            IDLE_POLL_MS
+        };
         schedule(
             env,
             env.now_ms + next,
             KafkaEvent::ConsumerPoll { consumer: id },
         );
+        let max_poll_interval_ms = consumer.config.max_poll_interval_ms;
+        if processing_ms > max_poll_interval_ms {
+            schedule(
+                env,
+                env.now_ms + max_poll_interval_ms,
+                KafkaEvent::PollTimeout {
+                    consumer: id,
+                    polled_ms: env.now_ms,
+                },
+            );
+        }
+    }
+
+    /// The heartbeat thread finds that the application has not called `poll()` within
+    /// `max.poll.interval.ms` (the poll at `polled_ms` was the last): it leaves the group, so
+    /// that the partitions go to members that are making progress.
+    fn poll_timeout(&mut self, env: &mut Env, id: u32, polled_ms: Millis) {
+        let Some(consumer) = self.groups.consumers.get(&id) else {
+            return;
+        };
+        if consumer.state != ConsumerState::Running
+            || consumer.isolated
+            || consumer.last_poll_ms != polled_ms
+        {
+            return;
+        }
+        let group_id = consumer.config.group_id.clone();
+        let Some(member_id) = consumer.member_id.clone() else {
+            return;
+        };
+        let member = self
+            .groups
+            .groups
+            .get(&group_id)
+            .and_then(|g| g.member(&member_id));
+        if member.is_none() {
+            return;
+        }
+        env.record(
+            "kafka",
+            "poll-timeout",
+            vec![
+                ("group", group_id.as_str().into()),
+                ("consumer", i64::from(id).into()),
+                ("client_id", consumer.config.client_id.as_str().into()),
+                (
+                    "max_poll_interval_ms",
+                    consumer.config.max_poll_interval_ms.into(),
+                ),
+                ("busy_until_ms", consumer.busy_until_ms.into()),
+            ],
+        );
+        self.remove_member(
+            env,
+            &group_id,
+            &member_id,
+            "consumer poll timeout has expired (the time between poll() calls exceeded max.poll.interval.ms)",
+        );
+    }
+
+    /// `sim consumer slow`: each record now takes `per_record_ms` of the application's time.
+    pub fn set_processing_time(
+        &mut self,
+        env: &mut Env,
+        id: u32,
+        per_record_ms: Millis,
+    ) -> Result<(), KafkaError> {
+        self.running_consumer(id)?;
+        let consumer = self.groups.consumers.get_mut(&id).expect("checked");
+        consumer.processing_ms_per_record = per_record_ms;
+        env.record(
+            "kafka",
+            "consumer-processing-time",
+            vec![
+                ("consumer", i64::from(id).into()),
+                ("client_id", consumer.config.client_id.as_str().into()),
+                ("per_record_ms", per_record_ms.into()),
+            ],
+        );
+        Ok(())
     }
 
     /// Fetches up to `max.poll.records` from the assigned partitions; returns how many.
@@ -1044,6 +1154,13 @@ impl Cluster {
             return;
         };
         if consumer.state != ConsumerState::Running || consumer.isolated {
+            return;
+        }
+        if consumer.busy_until_ms > env.now_ms {
+            // The application is inside its processing loop: it sends JoinGroup from its next
+            // `poll()`, not from the heartbeat thread.
+            let at = consumer.busy_until_ms;
+            schedule(env, at, KafkaEvent::Rejoin { consumer: id });
             return;
         }
         let group_id = consumer.config.group_id.clone();
@@ -1437,6 +1554,10 @@ impl Cluster {
     pub(super) fn on_group_event(&mut self, env: &mut Env, event: KafkaEvent) {
         match event {
             KafkaEvent::ConsumerPoll { consumer } => self.consumer_poll(env, consumer),
+            KafkaEvent::PollTimeout {
+                consumer,
+                polled_ms,
+            } => self.poll_timeout(env, consumer, polled_ms),
             KafkaEvent::Rejoin { consumer } => self.rejoin(env, consumer),
             KafkaEvent::JoinDeadline { group } => self.join_deadline(env, &group),
             KafkaEvent::SessionTimeout { group, member } => {

@@ -397,3 +397,147 @@ fn adding_partitions_rebalances_the_groups_that_read_the_topic() {
     assert_eq!(a["c1"].len() + a["c2"].len(), 4);
     assert_eq!((a["c1"].len(), a["c2"].len()), (2, 2));
 }
+
+/// Committed offsets of `group`, summed over its partitions.
+fn committed(session: &Session, group: &str) -> i64 {
+    cluster(session)
+        .groups()
+        .group(group)
+        .unwrap()
+        .offsets
+        .values()
+        .map(|c| c.offset)
+        .sum()
+}
+
+/// `max.poll.interval.ms`, as the consumer configs document it: "If poll() is not called before
+/// expiration of this timeout, then the consumer is considered failed and the group will
+/// rebalance in order to reassign the partitions to another member." A batch of 10 records at
+/// 3 s each outlasts a 20 s interval: the member is removed while it is still processing, its
+/// commit then fails, and the same records come round again, forever, with no progress. One
+/// second per record (10 s per poll) fits, and the group catches up.
+#[test]
+fn a_poll_loop_slower_than_max_poll_interval_is_removed_and_makes_no_progress() {
+    let mut s = session();
+    run(
+        &mut s,
+        &consumer(
+            "g",
+            "c1",
+            "--consumer-property max.poll.records=10 --consumer-property max.poll.interval.ms=20000",
+        ),
+    );
+    run(&mut s, "sim advance 5s");
+    let note = run(&mut s, "sim consumer slow c1 --per-record 3s");
+    assert!(note.contains("over max.poll.interval.ms=20000"), "{note}");
+    let values: Vec<String> = (0..30).map(|i| format!("v{i}")).collect();
+    produce(
+        &mut s,
+        &values.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    run(&mut s, "sim advance 25s");
+    let timeouts = events(&s, "kafka/poll-timeout");
+    assert_eq!(timeouts.len(), 1, "removed 20 s into its 30 s batch");
+    let removed = events(&s, "kafka/member-removed");
+    assert!(
+        removed
+            .iter()
+            .any(|e| format!("{:?}", e.fields).contains("poll timeout")),
+        "{removed:?}"
+    );
+    assert!(cluster(&s).groups().group("g").unwrap().members.is_empty());
+    // Its next poll (30 s after the last) learns it was removed: the commit fails.
+    run(&mut s, "sim advance 10s");
+    assert_eq!(events(&s, "kafka/commit-failed").len(), 1);
+    run(&mut s, "sim advance 5m");
+    assert!(
+        events(&s, "kafka/poll-timeout").len() > 3,
+        "it keeps timing out"
+    );
+    assert!(!events(&s, "kafka/records-redelivered").is_empty());
+    assert_eq!(committed(&s, "g"), 0, "no batch was ever committed");
+
+    // The fix: processing that fits the interval.
+    let note = run(&mut s, "sim consumer slow c1 --per-record 1s");
+    assert!(note.contains("within max.poll.interval.ms=20000"), "{note}");
+    run(&mut s, "sim advance 2m");
+    let timeouts = events(&s, "kafka/poll-timeout").len();
+    run(&mut s, "sim advance 2m");
+    assert_eq!(events(&s, "kafka/poll-timeout").len(), timeouts);
+    assert_eq!(committed(&s, "g"), 30, "every record committed");
+    assert_eq!(cluster(&s).group_lag("g"), Some(0));
+}
+
+/// A member busy with a batch rejoins a rebalance from its next poll, not from its heartbeat:
+/// the join phase waits for it (up to its rebalance timeout, `max.poll.interval.ms`).
+#[test]
+fn a_busy_member_holds_up_the_rebalance_until_its_next_poll() {
+    let mut s = session();
+    run(
+        &mut s,
+        &consumer("g", "c1", "--consumer-property max.poll.records=5"),
+    );
+    run(&mut s, "sim advance 5s");
+    run(&mut s, "sim consumer slow c1 --per-record 4s");
+    produce(&mut s, &["a", "b", "c", "d", "e", "f", "g", "h", "i"]);
+    run(&mut s, "sim advance 1s");
+    let busy_until = cluster(&s)
+        .groups()
+        .consumers()
+        .next()
+        .unwrap()
+        .busy_until_ms;
+    assert!(busy_until > s.world().now_ms() + 10_000, "a 20 s batch");
+    run(&mut s, &consumer("g", "c2", ""));
+    run(&mut s, "sim advance 5s");
+    let group = cluster(&s).groups().group("g").unwrap();
+    assert_eq!(
+        group.state,
+        GroupState::PreparingRebalance,
+        "c1 is still busy"
+    );
+    let until_done = busy_until - s.world().now_ms() + 1_000;
+    run(&mut s, &format!("sim advance {until_done}ms"));
+    let group = cluster(&s).groups().group("g").unwrap();
+    assert_eq!(group.state, GroupState::Stable);
+    assert_eq!(
+        group.members.len(),
+        2,
+        "c1 rejoined in time, nobody was removed"
+    );
+    assert!(events(&s, "kafka/poll-timeout").is_empty());
+}
+
+#[test]
+fn sim_consumer_slow_refuses_bad_input_and_changes_nothing() {
+    let mut s = session();
+    run(&mut s, &consumer("g", "c1", ""));
+    run(&mut s, "sim advance 5s");
+    let before = run(&mut s, "sim trace --hash");
+    for bad in [
+        "sim consumer slow nobody --per-record 1s",
+        "sim consumer slow c1 --per-record fast",
+        "sim consumer slow c1 --per-record",
+        "sim consumer slow c1",
+        "sim consumer slow --per-record 1s",
+        "sim consumer slow %9 --per-record 1s",
+    ] {
+        let outcome = s.exec(bad);
+        assert!(!outcome.ok, "`{bad}` was accepted: {}", outcome.output);
+        assert!(
+            outcome.output.contains("sim consumer slow"),
+            "`{bad}`: {}",
+            outcome.output
+        );
+    }
+    assert_eq!(run(&mut s, "sim trace --hash"), before);
+    assert_eq!(
+        cluster(&s)
+            .groups()
+            .consumers()
+            .next()
+            .unwrap()
+            .processing_ms_per_record,
+        0
+    );
+}

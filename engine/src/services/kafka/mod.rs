@@ -27,7 +27,7 @@ pub use log::{NewRecord, Offset, Record};
 pub use partition::Partition;
 pub use topic::{Topic, TopicConfig};
 
-use crate::sim::Env;
+use crate::sim::{Env, Millis};
 
 /// A broker's `node.id` / `broker.id`.
 pub type BrokerId = i32;
@@ -94,6 +94,9 @@ pub enum KafkaEvent {
     LogCleanup,
     /// A consumer's poll loop goes round.
     ConsumerPoll { consumer: u32 },
+    /// The heartbeat thread checks that the application polled since `polled_ms` within
+    /// `max.poll.interval.ms`.
+    PollTimeout { consumer: u32, polled_ms: Millis },
     /// A member's heartbeat learns of a rebalance; it rejoins.
     Rejoin { consumer: u32 },
     /// The join phase of a group's rebalance may end (initial delay or rebalance timeout).
@@ -117,6 +120,9 @@ impl KafkaEvent {
             KafkaEvent::ControllerElection => "kafka: the KRaft quorum elects a leader".into(),
             KafkaEvent::LogCleanup => "kafka: log retention and compaction check".into(),
             KafkaEvent::ConsumerPoll { consumer } => format!("kafka: consumer {consumer} polls"),
+            KafkaEvent::PollTimeout { consumer, .. } => {
+                format!("kafka: consumer {consumer}'s heartbeat thread checks max.poll.interval.ms")
+            }
             KafkaEvent::Rejoin { consumer } => {
                 format!("kafka: consumer {consumer} heartbeats and rejoins its rebalancing group")
             }
