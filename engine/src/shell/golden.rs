@@ -1136,6 +1136,32 @@ fn kafka_produce_and_consume() {
     );
 }
 
+/// Producer configs the Java client validates before it sends anything (the three idempotence
+/// rules are the cases of Kafka's `clients/src/test/java/org/apache/kafka/clients/producer/
+/// ProducerConfigTest.java`; the texts are the 3.7 client's `ConfigException` messages): asked
+/// for explicitly, idempotence refuses `acks=1`, more than 5 requests in flight and
+/// `retries=0`; left to its default it is quietly dropped instead, and the send works. Bad
+/// numbers are refused by name. `sim trace --hash` before and after: refusals change nothing.
+#[test]
+fn kafka_producer_configs() {
+    check(
+        "kafka_producer_configs",
+        "sim kafka create-cluster --brokers 3\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 3\n\
+         sim trace --hash\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property enable.idempotence=true --producer-property acks=1\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property enable.idempotence=true --producer-property max.in.flight.requests.per.connection=6\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property enable.idempotence=true --producer-property retries=0\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property enable.idempotence=maybe\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property max.in.flight.requests.per.connection=0\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property linger.ms=soon\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --timeout later\n\
+         sim trace --hash\n\
+         echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property max.in.flight.requests.per.connection=6 --producer-property linger.ms=50 --timeout 100\n\
+         kafka-get-offsets.sh --bootstrap-server localhost:9092 --topic orders",
+    );
+}
+
 /// Failures: the controller in each mode, ISR shrink and expand on the clock, acks=all
 /// against min.insync.replicas, an unclean election losing data, and retention.
 /// `kafka-metadata-quorum.sh describe --status` has `MetadataQuorumCommand`'s labels.

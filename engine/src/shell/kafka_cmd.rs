@@ -496,6 +496,7 @@ fn produce(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
             "retry-backoff-ms",
             "request-timeout-ms",
             "batch-size",
+            "timeout",
         ],
         &["sync"],
     )
@@ -558,11 +559,6 @@ pub(super) fn producer_config(options: &Options) -> Result<ProducerConfig, Comma
                 )));
             }
         };
-        // Since Kafka 3.2, an explicit acks other than all turns idempotence off unless asked for.
-        config.enable_idempotence = config.acks == Acks::All;
-    }
-    if let Some(value) = properties.get("enable.idempotence") {
-        config.enable_idempotence = value == "true";
     }
     let number = |name: &str, property: &str| -> Result<Option<i64>, CommandError> {
         match properties.get(property) {
@@ -584,7 +580,58 @@ pub(super) fn producer_config(options: &Options) -> Result<ProducerConfig, Comma
     if let Some(n) = number("batch-size", "batch.size")? {
         config.batch_size_bytes = n.clamp(0, i64::from(u32::MAX)) as u32;
     }
+    if let Some(n) = number("", "max.in.flight.requests.per.connection")? {
+        if n < 1 {
+            return Err(rendered(format!(
+                "org.apache.kafka.common.config.ConfigException: Invalid value {n} for configuration max.in.flight.requests.per.connection: Value must be at least 1"
+            )));
+        }
+        config.max_in_flight = n.min(i64::from(u32::MAX)) as u32;
+    }
+    // Read for its validation only: the console producer flushes at the end of its input,
+    // and a flush does not wait for linger.ms (`ProducerConfig::default` says more).
+    number("timeout", "linger.ms")?;
+    idempotence(&mut config, properties.get("enable.idempotence"))?;
     Ok(config)
+}
+
+/// `ProducerConfig`'s idempotence rules (Kafka 3.2+): asked for explicitly, it needs
+/// `acks=all`, retries and at most 5 requests in flight, or the producer is not created; left
+/// to its default, it is quietly turned off when any of those does not hold. The texts are the
+/// client's (`ProducerConfigTest` in Kafka's clients tests checks the same three cases).
+fn idempotence(config: &mut ProducerConfig, explicit: Option<&String>) -> Result<(), CommandError> {
+    let fits = [
+        (
+            config.acks == Acks::All,
+            "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.",
+        ),
+        (
+            config.max_in_flight <= 5,
+            "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.",
+        ),
+        (
+            config.retries > 0,
+            "Must set retries to non-zero when using the idempotent producer.",
+        ),
+    ];
+    match explicit.map(String::as_str) {
+        Some("true") => {
+            if let Some((_, message)) = fits.iter().find(|(ok, _)| !ok) {
+                return Err(rendered(format!(
+                    "org.apache.kafka.common.config.ConfigException: {message}"
+                )));
+            }
+            config.enable_idempotence = true;
+        }
+        Some("false") => config.enable_idempotence = false,
+        Some(other) => {
+            return Err(rendered(format!(
+                "org.apache.kafka.common.config.ConfigException: Invalid value {other} for configuration enable.idempotence: Expected value to be either true or false"
+            )));
+        }
+        None => config.enable_idempotence = fits.iter().all(|(ok, _)| *ok),
+    }
+    Ok(())
 }
 
 /// `LineMessageReader`: one record per line; with `parse.key=true` the key comes before

@@ -1,8 +1,13 @@
 //! The Java clients' side of the wire, run on the world's clock: a producer that partitions
-//! records, sends one batch per partition, retries what Kafka calls retriable and waits for
-//! its acknowledgement; and a consumer without a group that reads partitions below the high
-//! watermark. Consumer groups (the next step) will hand `read_available` their assignment and
-//! committed positions instead of the console consumer's.
+//! records, cuts each partition's records into batches of at most `batch.size` bytes, keeps up
+//! to `max.in.flight.requests.per.connection` of them in flight at once, retries what Kafka
+//! calls retriable and waits for their acknowledgement; and a consumer without a group that
+//! reads partitions below the high watermark (groups, in `group`, read through the same
+//! `Cluster::read_available`).
+//!
+//! `send_all` is `send()` of every record followed by `flush()`, which is what the console
+//! producer does at the end of its input: a flush sends every batch at once, so `linger.ms`
+//! (how long a batch that is not full waits for more records) never delays it.
 //!
 //! Idempotence: with `enable.idempotence=true` (the default unless `acks` is set to something
 //! other than `all`) each record carries (producer id, sequence), and the leader answers a
@@ -20,7 +25,8 @@ use super::{KafkaError, Topic};
 use crate::sim::{Millis, World};
 
 /// The console producer's settings (`ConsoleProducer`'s defaults: `acks=-1`, three retries
-/// 100 ms apart, `request.timeout.ms=1500`, `batch.size=16384`).
+/// 100 ms apart, `request.timeout.ms=1500`, `batch.size=16384`; the Java producer's
+/// `max.in.flight.requests.per.connection=5`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerConfig {
     pub acks: Acks,
@@ -29,6 +35,7 @@ pub struct ProducerConfig {
     pub request_timeout_ms: Millis,
     pub enable_idempotence: bool,
     pub batch_size_bytes: u32,
+    pub max_in_flight: u32,
 }
 
 impl Default for ProducerConfig {
@@ -40,6 +47,7 @@ impl Default for ProducerConfig {
             request_timeout_ms: 1_500,
             enable_idempotence: true,
             batch_size_bytes: 16_384,
+            max_in_flight: 5,
         }
     }
 }
@@ -112,14 +120,21 @@ pub fn send_all(
         });
     }
     let mut results: Vec<Option<SendResult>> = vec![None; partitions.len()];
-    for (partition, (indexes, batch)) in (0..).zip(batches) {
-        if batch.is_empty() {
+    for (partition, (indexes, records)) in (0..).zip(batches) {
+        if records.is_empty() {
             continue;
         }
-        let outcome = send_batch(world, topic, partition, &batch, config);
-        for (i, index) in indexes.into_iter().enumerate() {
-            let outcome = outcome.clone().map(|base| base + i as Offset);
-            results[index] = Some(SendResult { partition, outcome });
+        let batches = split_batches(&records, config.batch_size_bytes);
+        let window = config.max_in_flight.max(1) as usize;
+        let mut indexes = indexes.into_iter();
+        for in_flight in batches.chunks(window) {
+            let outcomes = send_in_flight(world, topic, partition, in_flight, config);
+            for (batch, outcome) in in_flight.iter().zip(outcomes) {
+                for (i, index) in indexes.by_ref().take(batch.len()).enumerate() {
+                    let outcome = outcome.clone().map(|base| base + i as Offset);
+                    results[index] = Some(SendResult { partition, outcome });
+                }
+            }
         }
     }
     Ok(results
@@ -158,56 +173,85 @@ fn choose_partitions(
         .collect()
 }
 
-/// One batch, with retries: returns its base offset or the last error.
-fn send_batch(
+/// What a partition's records become on the wire: batches of at most `batch_size` bytes
+/// (`Record::size_bytes`), each holding at least one record, as the accumulator fills them.
+fn split_batches(records: &[NewRecord], batch_size: u32) -> Vec<&[NewRecord]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, record) in records.iter().enumerate() {
+        let size = record.size_bytes();
+        if i > start && bytes + size > u64::from(batch_size) {
+            batches.push(&records[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    batches.push(&records[start..]);
+    batches
+}
+
+/// Batches of one partition sent back to back without waiting (at most
+/// `max.in.flight.requests.per.connection`), then acknowledged together; retried together
+/// while the error is retriable. Returns each batch's base offset or its last error.
+fn send_in_flight(
     world: &mut World,
     topic: &str,
     partition: u32,
-    records: &[NewRecord],
+    batches: &[&[NewRecord]],
     config: &ProducerConfig,
-) -> Result<Offset, KafkaError> {
+) -> Vec<Result<Offset, KafkaError>> {
     let mut attempt = 0;
     loop {
-        match attempt_once(world, topic, partition, records, config) {
-            Ok(base) => return Ok(base),
+        match attempt_once(world, topic, partition, batches, config) {
+            Ok(bases) => return bases.into_iter().map(Ok).collect(),
             Err(error) if error.retriable() && attempt < config.retries => {
                 attempt += 1;
                 advance_to(world, world.now_ms() + config.retry_backoff_ms);
             }
-            Err(error) => return Err(error),
+            Err(error) => return vec![Err(error); batches.len()],
         }
     }
 }
 
+/// One attempt at the batches in flight: every produce request goes out at once; a batch
+/// appended before a later one failed stays in the log (an idempotent retry finds it there,
+/// a plain retry appends it again).
 fn attempt_once(
     world: &mut World,
     topic: &str,
     partition: u32,
-    records: &[NewRecord],
+    batches: &[&[NewRecord]],
     config: &ProducerConfig,
-) -> Result<Offset, KafkaError> {
-    let produced = {
-        let (services, mut env) = world.split();
-        let cluster = services.kafka.cluster_mut().expect("the topic exists");
-        cluster.produce(&mut env, topic, partition, records, config.acks)
-    };
-    match produced {
-        // Nobody answers: the request times out on the client.
-        Err(KafkaError::NetworkException) => {
-            advance_to(world, world.now_ms() + config.request_timeout_ms);
-            Err(KafkaError::NetworkException)
-        }
-        Err(error) => Err(error),
-        Ok(appended) if config.acks != Acks::All => Ok(appended.base_offset),
-        Ok(appended) => {
-            let deadline = world.now_ms() + config.request_timeout_ms;
-            wait_for_high_watermark(world, topic, partition, appended, deadline)?;
-            let (services, _) = world.split();
+) -> Result<Vec<Offset>, KafkaError> {
+    let mut appended = Vec::with_capacity(batches.len());
+    for records in batches {
+        let produced = {
+            let (services, mut env) = world.split();
             let cluster = services.kafka.cluster_mut().expect("the topic exists");
-            cluster.acknowledge(topic, partition, appended.end_offset);
-            Ok(appended.base_offset)
+            cluster.produce(&mut env, topic, partition, records, config.acks)
+        };
+        match produced {
+            // Nobody answers: the request times out on the client.
+            Err(KafkaError::NetworkException) => {
+                advance_to(world, world.now_ms() + config.request_timeout_ms);
+                return Err(KafkaError::NetworkException);
+            }
+            Err(error) => return Err(error),
+            Ok(done) => appended.push(done),
         }
     }
+    let bases = appended.iter().map(|a| a.base_offset).collect();
+    if config.acks != Acks::All {
+        return Ok(bases);
+    }
+    let deadline = world.now_ms() + config.request_timeout_ms;
+    for done in appended {
+        wait_for_high_watermark(world, topic, partition, done, deadline)?;
+        let (services, _) = world.split();
+        let cluster = services.kafka.cluster_mut().expect("the topic exists");
+        cluster.acknowledge(topic, partition, done.end_offset);
+    }
+    Ok(bases)
 }
 
 /// `acks=all`: the leader answers once every ISR member has the batch (the high watermark
@@ -424,6 +468,89 @@ mod tests {
             }
         }
         (missing, ordered, total)
+    }
+
+    fn new_record(value: &str) -> NewRecord {
+        NewRecord {
+            timestamp_ms: 0,
+            key: None,
+            value: Some(value.into()),
+            headers: Vec::new(),
+            producer_sequence: None,
+        }
+    }
+
+    /// The accumulator's rule: a record joins the open batch if the batch stays within
+    /// `batch.size`; a record larger than that travels alone.
+    #[test]
+    fn batches_hold_at_most_batch_size_bytes_and_at_least_one_record() {
+        let sizes = [10, 10, 10, 100, 10, 10];
+        let records: Vec<NewRecord> = sizes.iter().map(|n| new_record(&"x".repeat(*n))).collect();
+        // Each record is its length plus 16 bytes of overhead: 26, 26, 26, 116, 26, 26.
+        let batches = split_batches(&records, 60);
+        let lengths: Vec<usize> = batches.iter().map(|b| b.len()).collect();
+        assert_eq!(lengths, vec![2, 1, 1, 2]);
+        let all: Vec<&NewRecord> = batches.iter().flat_map(|b| b.iter()).collect();
+        assert_eq!(all.len(), records.len(), "nothing lost or repeated");
+        assert!(all.iter().zip(&records).all(|(a, b)| std::ptr::eq(*a, b)));
+        assert_eq!(split_batches(&records, 1 << 20).len(), 1);
+    }
+
+    /// Many batches to one partition with acks=all: with 5 in flight they are appended back to
+    /// back and the followers fetch them together; with 1 in flight each waits for the
+    /// followers before the next goes, so the same send takes several times as long. Either
+    /// way the records land once each, in order.
+    #[test]
+    fn more_requests_in_flight_acknowledge_a_big_send_sooner() {
+        let took = |max_in_flight: u32| {
+            let mut world = world_with_topic(1);
+            let config = ProducerConfig {
+                batch_size_bytes: 1_000,
+                max_in_flight,
+                ..ProducerConfig::default()
+            };
+            let records: Vec<ProducerRecord> = (0..200)
+                .map(|i| ProducerRecord {
+                    key: Some("same-key".into()),
+                    value: format!("{i:0>76}").into(),
+                    headers: Vec::new(),
+                })
+                .collect();
+            let start = world.now_ms();
+            let results = send_all(&mut world, "orders", records, &config).unwrap();
+            assert!(results.iter().all(|r| r.outcome.is_ok()));
+            let offsets: Vec<Offset> = results
+                .iter()
+                .map(|r| *r.outcome.as_ref().unwrap())
+                .collect();
+            assert_eq!(offsets, (0..200).collect::<Vec<_>>(), "once each, in order");
+            let partition = results[0].partition;
+            let appends = world
+                .trace()
+                .events()
+                .iter()
+                .filter(|e| e.kind == "records-appended")
+                .count();
+            assert_eq!(
+                appends, 20,
+                "200 records of 100 bytes in batches of 1,000 bytes"
+            );
+            let p = world
+                .services()
+                .kafka
+                .cluster()
+                .unwrap()
+                .partition("orders", partition)
+                .unwrap();
+            assert_eq!(p.high_watermark, 200);
+            world.now_ms() - start
+        };
+        let pipelined = took(5);
+        let one_at_a_time = took(1);
+        assert!(
+            one_at_a_time >= 4 * pipelined,
+            "1 in flight took {one_at_a_time} ms, 5 in flight {pipelined} ms"
+        );
     }
 
     #[test]

@@ -33,14 +33,22 @@ pub struct Record {
 
 impl Record {
     pub fn size_bytes(&self) -> u64 {
-        let text = |s: &Option<Arc<str>>| s.as_ref().map_or(0, |s| s.len() as u64);
-        let headers: u64 = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.len() + v.len()) as u64)
-            .sum();
-        RECORD_OVERHEAD_BYTES + text(&self.key) + text(&self.value) + headers
+        size_bytes(&self.key, &self.value, &self.headers)
     }
+}
+
+/// A record's size in a segment or a producer batch.
+fn size_bytes(
+    key: &Option<Arc<str>>,
+    value: &Option<Arc<str>>,
+    headers: &[(String, String)],
+) -> u64 {
+    let text = |s: &Option<Arc<str>>| s.as_ref().map_or(0, |s| s.len() as u64);
+    let headers: u64 = headers
+        .iter()
+        .map(|(k, v)| (k.len() + v.len()) as u64)
+        .sum();
+    RECORD_OVERHEAD_BYTES + text(key) + text(value) + headers
 }
 
 /// A record before the leader gives it an offset.
@@ -51,6 +59,12 @@ pub struct NewRecord {
     pub value: Option<Arc<str>>,
     pub headers: Vec<(String, String)>,
     pub producer_sequence: Option<(u64, u64)>,
+}
+
+impl NewRecord {
+    pub fn size_bytes(&self) -> u64 {
+        size_bytes(&self.key, &self.value, &self.headers)
+    }
 }
 
 /// A run of consecutive records; retention deletes whole segments, never part of one.
