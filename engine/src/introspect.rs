@@ -833,7 +833,7 @@ fn kafka_topics(world: &World) -> Vec<Row> {
         .topics()
         .map(|topic| {
             let configs: Vec<String> = topic
-                .configs
+                .configs()
                 .iter()
                 .map(|(key, value)| format!("{key}={value}"))
                 .collect();

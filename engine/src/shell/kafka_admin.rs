@@ -285,7 +285,7 @@ fn alter_configs(
     // The tool refuses to delete what is not set on the topic, before asking the broker.
     let missing: Vec<&str> = delete
         .iter()
-        .filter(|key| !current.configs.contains_key(*key))
+        .filter(|key| !current.configs().contains_key(*key))
         .map(String::as_str)
         .collect();
     if !missing.is_empty() {
@@ -400,7 +400,7 @@ fn describe_configs(
     for topic in topics {
         out.push_str(&format!("{source} configs for topic {} are:\n", topic.name));
         for (key, default) in TOPIC_CONFIG_DEFAULTS {
-            let set = topic.configs.get(*key);
+            let set = topic.configs().get(*key);
             if set.is_none() && !all {
                 continue;
             }

@@ -456,7 +456,7 @@ fn matching<'a>(cluster: &'a Cluster, pattern: Option<&str>) -> impl Iterator<It
 /// before ELR: tools/src/main/java/org/apache/kafka/tools/TopicCommand.java).
 fn describe(topic: &Topic) -> String {
     let configs: Vec<String> = topic
-        .configs
+        .configs()
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();

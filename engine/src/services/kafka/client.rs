@@ -19,7 +19,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use super::cluster::{Acks, Appended};
-use super::log::{NewRecord, Offset, Record};
+use super::log::{NewRecord, Offset, Record, SharedRecord};
 use super::partitioner::{StickyPartitioner, partition_for_key};
 use super::{KafkaError, Topic};
 use crate::sim::{Millis, World};
@@ -98,49 +98,54 @@ pub fn send_all(
             .expect("checked")
             .allocate_producer_id()
     });
-    // One batch per partition, indexed by partition: (the records' places in `records`, them).
-    let mut sizes = vec![0usize; partition_count.get() as usize];
-    for &partition in &partitions {
-        sizes[partition as usize] += 1;
-    }
-    let mut batches: Vec<(Vec<usize>, Vec<NewRecord>)> = sizes
-        .into_iter()
-        .map(|n| (Vec::with_capacity(n), Vec::with_capacity(n)))
+    // Each partition's batches as the accumulator fills them (`Accumulator`), and the places
+    // of their records in `records`.
+    let mut accumulators: Vec<Accumulator> = (0..partition_count.get())
+        .map(|_| Accumulator::default())
         .collect();
     let timestamp_ms = world.now_ms();
     for (index, (record, &partition)) in records.into_iter().zip(&partitions).enumerate() {
-        let (indexes, batch) = &mut batches[partition as usize];
-        indexes.push(index);
-        batch.push(NewRecord {
-            timestamp_ms,
-            key: record.key,
-            value: Some(record.value),
-            headers: record.headers,
-            producer_sequence: producer_id.map(|id| (id, index as u64)),
-        });
+        accumulators[partition as usize].append(
+            index,
+            NewRecord {
+                timestamp_ms,
+                key: record.key,
+                value: Some(record.value),
+                headers: record.headers,
+                producer_sequence: producer_id.map(|id| (id, index as u64)),
+            },
+            config.batch_size_bytes,
+        );
     }
-    let mut results: Vec<Option<SendResult>> = vec![None; partitions.len()];
-    for (partition, (indexes, records)) in (0..).zip(batches) {
-        if records.is_empty() {
-            continue;
-        }
-        let batches = split_batches(&records, config.batch_size_bytes);
-        let window = config.max_in_flight.max(1) as usize;
+    let mut results: Vec<SendResult> = partitions
+        .iter()
+        .map(|&partition| SendResult {
+            partition,
+            outcome: Ok(0),
+        })
+        .collect();
+    for (partition, accumulator) in (0..).zip(accumulators) {
+        let (indexes, batches) = accumulator.drain();
+        let mut batches = batches.into_iter();
         let mut indexes = indexes.into_iter();
-        for in_flight in batches.chunks(window) {
+        loop {
+            let in_flight: Vec<Vec<NewRecord>> = batches
+                .by_ref()
+                .take(config.max_in_flight.max(1) as usize)
+                .collect();
+            if in_flight.is_empty() {
+                break;
+            }
+            let sizes: Vec<usize> = in_flight.iter().map(Vec::len).collect();
             let outcomes = send_in_flight(world, topic, partition, in_flight, config);
-            for (batch, outcome) in in_flight.iter().zip(outcomes) {
-                for (i, index) in indexes.by_ref().take(batch.len()).enumerate() {
-                    let outcome = outcome.clone().map(|base| base + i as Offset);
-                    results[index] = Some(SendResult { partition, outcome });
+            for (size, outcome) in sizes.into_iter().zip(outcomes) {
+                for (i, index) in indexes.by_ref().take(size).enumerate() {
+                    results[index].outcome = outcome.clone().map(|base| base + i as Offset);
                 }
             }
         }
     }
-    Ok(results
-        .into_iter()
-        .map(|r| r.expect("every record is sent"))
-        .collect())
+    Ok(results)
 }
 
 /// The default partitioner: murmur2 of the key, or the sticky partition for keyless records.
@@ -173,21 +178,37 @@ fn choose_partitions(
         .collect()
 }
 
-/// What a partition's records become on the wire: batches of at most `batch_size` bytes
-/// (`Record::size_bytes`), each holding at least one record, as the accumulator fills them.
-fn split_batches(records: &[NewRecord], batch_size: u32) -> Vec<&[NewRecord]> {
-    let mut batches = Vec::new();
-    let (mut start, mut bytes) = (0, 0u64);
-    for (i, record) in records.iter().enumerate() {
+/// What a partition's records become on the wire: batches of at most `batch.size` bytes
+/// (`NewRecord::size_bytes`), each holding at least one record, filled in order.
+#[derive(Default)]
+struct Accumulator {
+    /// The records' places in the producer's input.
+    indexes: Vec<usize>,
+    batches: Vec<Vec<NewRecord>>,
+    open_bytes: u64,
+}
+
+impl Accumulator {
+    fn append(&mut self, index: usize, record: NewRecord, batch_size: u32) {
         let size = record.size_bytes();
-        if i > start && bytes + size > u64::from(batch_size) {
-            batches.push(&records[start..i]);
-            (start, bytes) = (i, 0);
+        let full = self
+            .batches
+            .last()
+            .is_none_or(|open| !open.is_empty() && self.open_bytes + size > u64::from(batch_size));
+        if full {
+            // Batches tend to hold as many records as the one before.
+            let capacity = self.batches.last().map_or(16, Vec::len);
+            self.batches.push(Vec::with_capacity(capacity));
+            self.open_bytes = 0;
         }
-        bytes += size;
+        self.open_bytes += size;
+        self.indexes.push(index);
+        self.batches.last_mut().expect("ensured").push(record);
     }
-    batches.push(&records[start..]);
-    batches
+
+    fn drain(self) -> (Vec<usize>, Vec<Vec<NewRecord>>) {
+        (self.indexes, self.batches)
+    }
 }
 
 /// Batches of one partition sent back to back without waiting (at most
@@ -197,12 +218,12 @@ fn send_in_flight(
     world: &mut World,
     topic: &str,
     partition: u32,
-    batches: &[&[NewRecord]],
+    mut batches: Vec<Vec<NewRecord>>,
     config: &ProducerConfig,
 ) -> Vec<Result<Offset, KafkaError>> {
     let mut attempt = 0;
     loop {
-        match attempt_once(world, topic, partition, batches, config) {
+        match attempt_once(world, topic, partition, &mut batches, config) {
             Ok(bases) => return bases.into_iter().map(Ok).collect(),
             Err(error) if error.retriable() && attempt < config.retries => {
                 attempt += 1;
@@ -215,16 +236,49 @@ fn send_in_flight(
 
 /// One attempt at the batches in flight: every produce request goes out at once; a batch
 /// appended before a later one failed stays in the log (an idempotent retry finds it there,
-/// a plain retry appends it again).
+/// a plain retry appends it again). A batch moves into the leader's log when appended; if the
+/// attempt fails, it is put back together from the log's copy for the retry.
 fn attempt_once(
     world: &mut World,
     topic: &str,
     partition: u32,
-    batches: &[&[NewRecord]],
+    batches: &mut [Vec<NewRecord>],
     config: &ProducerConfig,
 ) -> Result<Vec<Offset>, KafkaError> {
     let mut appended = Vec::with_capacity(batches.len());
-    for records in batches {
+    let outcome = produce_and_wait(world, topic, partition, batches, config, &mut appended);
+    if outcome.is_err() {
+        for (batch, done) in batches.iter_mut().zip(&appended) {
+            if let Some(run) = &done.run {
+                *batch = run.iter().map(unsent).collect();
+            }
+        }
+    }
+    outcome
+}
+
+/// A stored record as the producer had it before sending.
+fn unsent(record: &Record) -> NewRecord {
+    NewRecord {
+        timestamp_ms: record.timestamp_ms,
+        key: record.key.clone(),
+        value: record.value.clone(),
+        headers: record.headers.clone(),
+        producer_sequence: record.producer_sequence,
+    }
+}
+
+/// The produce requests of `attempt_once`, noting each in `appended`, then the wait for their
+/// acknowledgement.
+fn produce_and_wait(
+    world: &mut World,
+    topic: &str,
+    partition: u32,
+    batches: &mut [Vec<NewRecord>],
+    config: &ProducerConfig,
+    appended: &mut Vec<Appended>,
+) -> Result<Vec<Offset>, KafkaError> {
+    for records in batches.iter_mut() {
         let produced = {
             let (services, mut env) = world.split();
             let cluster = services.kafka.cluster_mut().expect("the topic exists");
@@ -245,7 +299,7 @@ fn attempt_once(
         return Ok(bases);
     }
     let deadline = world.now_ms() + config.request_timeout_ms;
-    for done in appended {
+    for done in appended.iter() {
         wait_for_high_watermark(world, topic, partition, done, deadline)?;
         let (services, _) = world.split();
         let cluster = services.kafka.cluster_mut().expect("the topic exists");
@@ -261,7 +315,7 @@ fn wait_for_high_watermark(
     world: &mut World,
     topic: &str,
     partition: u32,
-    appended: Appended,
+    appended: &Appended,
     deadline_ms: Millis,
 ) -> Result<(), KafkaError> {
     loop {
@@ -320,7 +374,7 @@ pub fn read_available(
     topic: &str,
     positions: &mut BTreeMap<u32, Offset>,
     max: usize,
-) -> Vec<(u32, Arc<Record>)> {
+) -> Vec<(u32, SharedRecord)> {
     match world.services().kafka.cluster() {
         Some(cluster) => cluster.read_available(topic, positions, max),
         None => Vec::new(),
@@ -487,13 +541,20 @@ mod tests {
         let sizes = [10, 10, 10, 100, 10, 10];
         let records: Vec<NewRecord> = sizes.iter().map(|n| new_record(&"x".repeat(*n))).collect();
         // Each record is its length plus 16 bytes of overhead: 26, 26, 26, 116, 26, 26.
-        let batches = split_batches(&records, 60);
-        let lengths: Vec<usize> = batches.iter().map(|b| b.len()).collect();
+        let split = |batch_size: u32| {
+            let mut accumulator = Accumulator::default();
+            for (index, record) in records.iter().enumerate() {
+                accumulator.append(index, record.clone(), batch_size);
+            }
+            accumulator.drain()
+        };
+        let (indexes, batches) = split(60);
+        assert_eq!(indexes, (0..records.len()).collect::<Vec<_>>());
+        let lengths: Vec<usize> = batches.iter().map(Vec::len).collect();
         assert_eq!(lengths, vec![2, 1, 1, 2]);
-        let all: Vec<&NewRecord> = batches.iter().flat_map(|b| b.iter()).collect();
-        assert_eq!(all.len(), records.len(), "nothing lost or repeated");
-        assert!(all.iter().zip(&records).all(|(a, b)| std::ptr::eq(*a, b)));
-        assert_eq!(split_batches(&records, 1 << 20).len(), 1);
+        let all: Vec<NewRecord> = batches.into_iter().flatten().collect();
+        assert_eq!(all, records, "nothing lost, repeated or reordered");
+        assert_eq!(split(1 << 20).1.len(), 1);
     }
 
     /// Many batches to one partition with acks=all: with 5 in flight they are appended back to

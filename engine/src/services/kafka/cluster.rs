@@ -8,12 +8,11 @@
 //! A crash keeps the broker's log: durability comes from replication.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::group::Groups;
-use super::log::{NewRecord, Offset, Record};
+use super::log::{NewRecord, Offset, Run, SharedRecord};
 use super::partition::Partition;
 use super::placement::assign_replicas;
 use super::topic::{Topic, default_of, validate_configs, validate_topic_name};
@@ -109,11 +108,14 @@ pub enum Acks {
 }
 
 /// Where the leader put a batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Appended {
     pub base_offset: Offset,
     pub end_offset: Offset,
     pub leader_epoch: i32,
+    /// The records this request appended (none when an idempotent retry found its batch
+    /// already there), for the client to send again if it must retry.
+    pub run: Option<Run>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,7 +228,7 @@ impl Cluster {
         topic: &str,
         positions: &mut BTreeMap<u32, Offset>,
         max: usize,
-    ) -> Vec<(u32, Arc<Record>)> {
+    ) -> Vec<(u32, SharedRecord)> {
         let Ok(t) = self.topic(topic) else {
             return Vec::new();
         };
@@ -250,12 +252,14 @@ impl Cluster {
             if *position < p.log_start_offset() {
                 *position = p.log_start_offset();
             }
-            for record in p.shared_readable_from(*position) {
+            // Run by run: a record costs a reference count, and its bytes are not touched.
+            for (run, range) in p.readable_runs(*position) {
                 if out.len() == max {
                     return out;
                 }
-                *position = record.offset + 1;
-                out.push((*partition, Arc::clone(record)));
+                let end = range.end.min(range.start + (max - out.len()));
+                out.extend((range.start..end).map(|i| (*partition, SharedRecord::in_run(run, i))));
+                *position = run[end - 1].offset + 1;
             }
         }
         out
@@ -356,17 +360,17 @@ impl Cluster {
             0,
         )
         .expect("the replication factor was checked");
-        let topic = Topic {
-            name: name.to_string(),
-            topic_id: kafka_uuid(env),
-            partitions: assignment
+        let topic = Topic::new(
+            name.to_string(),
+            kafka_uuid(env),
+            assignment
                 .into_iter()
                 .enumerate()
                 .map(|(p, replicas)| Partition::new(p as u32, replicas))
                 .collect(),
             configs,
             start_index,
-        };
+        );
         env.record(
             "kafka",
             "topic-created",
@@ -455,10 +459,10 @@ impl Cluster {
         }
         let unclean_before = topic.config().unclean_leader_election;
         for key in delete {
-            topic.configs.remove(key);
+            topic.set_config(key, None);
         }
         for (key, value) in set {
-            topic.configs.insert(key.clone(), value.clone());
+            topic.set_config(key, Some(value));
         }
         let config = topic.config();
         let pairs: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -505,13 +509,14 @@ impl Cluster {
     // ---- produce ------------------------------------------------------------------------
 
     /// A produce request to the partition's leader. With `acks=all` the caller waits until
-    /// the high watermark passes `end_offset` (then calls `acknowledge`).
+    /// the high watermark passes `end_offset` (then calls `acknowledge`). Appended records
+    /// are moved out of `records`; a refused request leaves them there.
     pub fn produce(
         &mut self,
         env: &mut Env,
         topic: &str,
         partition: u32,
-        records: &[NewRecord],
+        records: &mut Vec<NewRecord>,
         acks: Acks,
     ) -> Result<Appended, KafkaError> {
         let name = topic;
@@ -568,11 +573,13 @@ impl Cluster {
                 base_offset,
                 end_offset,
                 leader_epoch,
+                run: None,
             });
         }
         let count = records.len();
         let p = self.partition_mut(name, partition).expect("checked above");
-        let (base_offset, end_offset) = p.append(records, env.now_ms, config.segment);
+        let (base_offset, end_offset, run) =
+            p.append(std::mem::take(records), env.now_ms, config.segment);
         if acks != Acks::All {
             p.acknowledge(end_offset);
         }
@@ -620,6 +627,7 @@ impl Cluster {
             base_offset,
             end_offset,
             leader_epoch,
+            run,
         })
     }
 

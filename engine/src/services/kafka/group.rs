@@ -35,13 +35,12 @@
 //! memory and survive its failover, as if the `__consumer_offsets` log had replicated them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::assignors::{Member, PartitionCounts, Strategy, TopicPartition};
 use super::cluster::Cluster;
-use super::log::{Offset, Record};
+use super::log::{Offset, SharedRecord};
 use super::{BrokerState, KafkaError, KafkaEvent};
 use crate::sim::{Env, Event, Millis};
 
@@ -238,7 +237,7 @@ impl ConsumerState {
 pub struct Delivery {
     pub partition: TopicPartition,
     /// The broker's record, shared.
-    pub record: Arc<Record>,
+    pub record: SharedRecord,
     pub redelivered: bool,
 }
 
@@ -777,7 +776,7 @@ impl Cluster {
         let group_id = consumer.config.group_id.clone();
         let mut positions = consumer.positions.clone();
         let mut room = consumer.config.max_poll_records;
-        let mut fetched: Vec<(TopicPartition, Arc<Record>)> = Vec::new();
+        let mut fetched: Vec<(TopicPartition, SharedRecord)> = Vec::new();
         for (tp, position) in positions.iter_mut() {
             if room == 0 {
                 break;

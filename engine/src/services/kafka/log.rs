@@ -2,10 +2,19 @@
 //! KIP-279), truncation to a divergence point, and the log cleaner's two policies: `delete`
 //! (retention by time and size, whole segments, a moving log start offset) and `compact` (the
 //! last value per key).
+//!
+//! Records are stored in **runs**: the records one produce request appended, in one shared
+//! allocation (`Arc<[Record]>`), as Kafka keeps a `RecordBatch` whole. A follower copies the
+//! leader's runs by sharing them (identical bytes on every replica, one reference count per
+//! batch rather than per record), a consumer holds a record through its run
+//! (`SharedRecord`), and a segment rolls only between runs, as Kafka rolls between appends.
+//! Only truncation into the middle of a run and compaction copy records, into new runs.
 
+use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::sim::Millis;
 
@@ -17,7 +26,7 @@ pub type Offset = i64;
 pub const RECORD_OVERHEAD_BYTES: u64 = 16;
 
 /// A record as a broker stores it. Key and value are shared (`Arc<str>`) with the producer's
-/// record and with every copy a consumer reads, so handing a record on copies no payload.
+/// record, so storing a record copies no payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub offset: Offset,
@@ -67,17 +76,85 @@ impl NewRecord {
     }
 }
 
-/// A run of consecutive records; retention deletes whole segments, never part of one.
+/// Records appended together, in offset order (never empty).
+pub type Run = Arc<[Record]>;
+
+/// A record as a reader holds it: its run, shared with the brokers' logs, and its place in
+/// it. It reads as a `Record`; cloning it copies a pointer.
+#[derive(Clone)]
+pub struct SharedRecord {
+    run: Run,
+    index: usize,
+}
+
+impl SharedRecord {
+    /// Record `index` of `run`.
+    pub(super) fn in_run(run: &Run, index: usize) -> Self {
+        Self {
+            run: Arc::clone(run),
+            index,
+        }
+    }
+
+    /// A record of its own (a copy read back from a saved world).
+    pub fn new(record: Record) -> Self {
+        Self {
+            run: Arc::from([record]),
+            index: 0,
+        }
+    }
+}
+
+impl Deref for SharedRecord {
+    type Target = Record;
+
+    fn deref(&self) -> &Record {
+        &self.run[self.index]
+    }
+}
+
+impl fmt::Debug for SharedRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Record::fmt(self, f)
+    }
+}
+
+impl PartialEq for SharedRecord {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for SharedRecord {}
+
+impl Serialize for SharedRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Record::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedRecord {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Record::deserialize(deserializer).map(SharedRecord::new)
+    }
+}
+
+/// The last record of a run.
+fn last(run: &Run) -> &Record {
+    run.last().expect("runs are never empty")
+}
+
+/// Consecutive runs of records; retention deletes whole segments, never part of one.
 ///
-/// Records are shared (`Arc`): a follower's copy of a leader's record is the same allocation,
-/// as identical bytes on every replica are. The segment's size and newest timestamp are kept
-/// as records come and go, because every append (the roll check) and every produce (the log
-/// cleaner's next expiry) reads them.
+/// The segment's record count, size and newest timestamp are kept as runs come and go,
+/// because every append (the roll check) and every produce (the log cleaner's next expiry)
+/// reads them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     pub base_offset: Offset,
     pub created_ms: Millis,
-    records: Vec<Arc<Record>>,
+    runs: Vec<Run>,
+    len: usize,
     size_bytes: u64,
     max_timestamp_ms: Option<Millis>,
 }
@@ -87,14 +164,23 @@ impl Segment {
         Self {
             base_offset,
             created_ms,
-            records: Vec::new(),
+            runs: Vec::new(),
+            len: 0,
             size_bytes: 0,
             max_timestamp_ms: None,
         }
     }
 
-    pub fn records(&self) -> impl Iterator<Item = &Record> {
-        self.records.iter().map(|r| &**r)
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &Record> {
+        self.runs.iter().flat_map(|run| run.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     pub fn size_bytes(&self) -> u64 {
@@ -105,16 +191,32 @@ impl Segment {
         self.max_timestamp_ms
     }
 
-    fn push(&mut self, record: Arc<Record>) {
-        self.size_bytes += record.size_bytes();
-        self.max_timestamp_ms = self.max_timestamp_ms.max(Some(record.timestamp_ms));
-        self.records.push(record);
+    fn last_record(&self) -> Option<&Record> {
+        self.runs.last().map(last)
+    }
+
+    fn push(&mut self, run: Run, size_bytes: u64) {
+        self.len += run.len();
+        self.size_bytes += size_bytes;
+        let newest = run.iter().map(|r| r.timestamp_ms).max();
+        self.max_timestamp_ms = self.max_timestamp_ms.max(newest);
+        self.runs.push(run);
     }
 
     /// After records were removed from the middle or the end.
     fn recount(&mut self) {
-        self.size_bytes = self.records.iter().map(|r| r.size_bytes()).sum();
-        self.max_timestamp_ms = self.records.iter().map(|r| r.timestamp_ms).max();
+        self.len = self.runs.iter().map(|run| run.len()).sum();
+        self.size_bytes = self.records().map(Record::size_bytes).sum();
+        self.max_timestamp_ms = self.records().map(|r| r.timestamp_ms).max();
+    }
+
+    /// The runs holding records at or after `offset`, each with the index of its first such
+    /// record (binary searches: a fetch costs what it returns, not the segment's length).
+    fn runs_from(&self, offset: Offset) -> impl Iterator<Item = (&Run, usize)> {
+        let first = self.runs.partition_point(|run| last(run).offset < offset);
+        self.runs[first..]
+            .iter()
+            .map(move |run| (run, run.partition_point(|r| r.offset < offset)))
     }
 }
 
@@ -162,23 +264,35 @@ impl ReplicaLog {
         self.epochs.last().map(|entry| entry.epoch)
     }
 
-    /// Every stored record from `offset` on, in offset order (compaction may leave gaps).
-    pub fn records_from(&self, offset: Offset) -> impl Iterator<Item = &Record> {
-        self.shared_records_from(offset).map(|r| &**r)
-    }
-
-    /// The same records as `records_from`, shared. Offsets only grow along the log (gaps
-    /// aside), so the start is found by binary search: a follower's fetch and a consumer's
-    /// read cost what they return, not the log's length.
-    pub(super) fn shared_records_from(&self, offset: Offset) -> impl Iterator<Item = &Arc<Record>> {
+    /// The runs holding records at or after `offset`, with the index of the first such
+    /// record in each. Offsets only grow along the log (gaps aside), so the start is found by
+    /// binary search.
+    fn runs_from(&self, offset: Offset) -> impl Iterator<Item = (&Run, usize)> {
         let first = self
             .segments
             .partition_point(|segment| segment.base_offset <= offset)
             .saturating_sub(1);
-        self.segments[first..].iter().flat_map(move |segment| {
-            let start = segment.records.partition_point(|r| r.offset < offset);
-            &segment.records[start..]
-        })
+        self.segments[first..]
+            .iter()
+            .flat_map(move |segment| segment.runs_from(offset))
+    }
+
+    /// Every stored record from `offset` on, in offset order (compaction may leave gaps).
+    pub fn records_from(&self, offset: Offset) -> impl Iterator<Item = &Record> {
+        self.runs_from(offset)
+            .flat_map(|(run, start)| run[start..].iter())
+    }
+
+    /// The records from `from` up to (not including) offset `below`, run by run: each run
+    /// with the index range of those records in it.
+    pub(super) fn runs_between(
+        &self,
+        from: Offset,
+        below: Offset,
+    ) -> impl Iterator<Item = (&Run, std::ops::Range<usize>)> {
+        self.runs_from(from)
+            .map(move |(run, start)| (run, start..run.partition_point(|r| r.offset < below)))
+            .take_while(|(_, range)| !range.is_empty())
     }
 
     /// The stored records, newest first.
@@ -186,8 +300,7 @@ impl ReplicaLog {
         self.segments
             .iter()
             .rev()
-            .flat_map(|segment| segment.records.iter().rev())
-            .map(|r| &**r)
+            .flat_map(|segment| segment.records().rev())
     }
 
     /// A new leader starts its epoch at its log end offset (`maybeAssignEpochStartOffset`).
@@ -210,57 +323,95 @@ impl ReplicaLog {
         limits: SegmentLimits,
     ) -> Offset {
         let offset = self.log_end_offset;
-        self.push(
-            Arc::new(Record {
-                offset,
+        self.append_batch_as_leader(vec![record], epoch, now_ms, limits);
+        offset
+    }
+
+    /// The leader appends `records` as one run from its log end offset (their payloads move
+    /// in, nothing is copied); returns the run, shared, unless `records` was empty.
+    pub fn append_batch_as_leader(
+        &mut self,
+        records: Vec<NewRecord>,
+        epoch: i32,
+        now_ms: Millis,
+        limits: SegmentLimits,
+    ) -> Option<Run> {
+        if records.is_empty() {
+            return None;
+        }
+        // `enumerate` over the vector keeps the length known, so the run is built in its final
+        // allocation rather than collected and copied.
+        let base = self.log_end_offset;
+        let run: Run = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| Record {
+                offset: base + i as Offset,
                 timestamp_ms: record.timestamp_ms,
                 key: record.key,
                 value: record.value,
                 headers: record.headers,
                 leader_epoch: epoch,
                 producer_sequence: record.producer_sequence,
-            }),
-            now_ms,
-            limits,
-        );
-        offset
+            })
+            .collect();
+        self.push(Arc::clone(&run), now_ms, limits);
+        Some(run)
     }
 
-    /// A follower stores a copy of a leader's record, keeping its offset and epoch.
-    pub fn append_replica(&mut self, record: Arc<Record>, now_ms: Millis, limits: SegmentLimits) {
-        assert!(
-            record.offset >= self.log_end_offset,
-            "a follower appends at its log end offset"
-        );
-        if self
-            .latest_epoch()
-            .is_none_or(|latest| latest < record.leader_epoch)
-        {
-            self.epochs.push(EpochEntry {
-                epoch: record.leader_epoch,
-                start_offset: record.offset,
-            });
+    /// A follower copies what the leader has after its own log end: the leader's runs are
+    /// shared, and a run it already has the start of is cut where its log ends. Returns how
+    /// many records it copied.
+    pub fn replicate_from(
+        &mut self,
+        leader: &ReplicaLog,
+        now_ms: Millis,
+        limits: SegmentLimits,
+    ) -> usize {
+        let mut copied = 0;
+        for (run, start) in leader.runs_from(self.log_end_offset) {
+            let run = match start {
+                0 => Arc::clone(run),
+                _ if start == run.len() => continue,
+                _ => run[start..].iter().cloned().collect(),
+            };
+            // A run is one leader's batch, so one epoch; a follower notes where each new one
+            // starts.
+            let first = &run[0];
+            debug_assert_eq!(first.leader_epoch, last(&run).leader_epoch);
+            if self
+                .latest_epoch()
+                .is_none_or(|latest| latest < first.leader_epoch)
+            {
+                self.epochs.push(EpochEntry {
+                    epoch: first.leader_epoch,
+                    start_offset: first.offset,
+                });
+            }
+            copied += run.len();
+            self.push(run, now_ms, limits);
         }
-        self.push(record, now_ms, limits);
+        copied
     }
 
-    fn push(&mut self, record: Arc<Record>, now_ms: Millis, limits: SegmentLimits) {
+    fn push(&mut self, run: Run, now_ms: Millis, limits: SegmentLimits) {
+        let size: u64 = run.iter().map(Record::size_bytes).sum();
         let roll = match self.segments.last() {
             None => true,
             Some(active) => {
-                !active.records.is_empty()
+                !active.is_empty()
                     && (now_ms - active.created_ms >= limits.segment_ms
-                        || active.size_bytes() + record.size_bytes() > limits.segment_bytes)
+                        || active.size_bytes() + size > limits.segment_bytes)
             }
         };
         if roll {
-            self.segments.push(Segment::new(record.offset, now_ms));
+            self.segments.push(Segment::new(run[0].offset, now_ms));
         }
-        self.log_end_offset = record.offset + 1;
+        self.log_end_offset = last(&run).offset + 1;
         self.segments
             .last_mut()
             .expect("a segment was just ensured")
-            .push(record);
+            .push(run, size);
     }
 
     /// The leader's answer to `OffsetsForLeaderEpoch`: the largest epoch it knows that is not
@@ -281,15 +432,22 @@ impl ReplicaLog {
         }
         let mut removed = Vec::new();
         for segment in &mut self.segments {
-            let keep = segment.records.partition_point(|r| r.offset < offset);
-            if keep < segment.records.len() {
-                removed.extend(segment.records.drain(keep..).map(Arc::unwrap_or_clone));
-                segment.recount();
+            let keep = segment
+                .runs
+                .partition_point(|run| last(run).offset < offset);
+            if keep == segment.runs.len() {
+                continue;
             }
+            let tail = segment.runs.split_off(keep);
+            let cut = tail[0].partition_point(|r| r.offset < offset);
+            if cut > 0 {
+                segment.runs.push(tail[0][..cut].iter().cloned().collect());
+            }
+            removed.extend(tail[0][cut..].iter().cloned());
+            removed.extend(tail[1..].iter().flat_map(|run| run.iter().cloned()));
+            segment.recount();
         }
-        self.segments
-            .retain(|segment| segment.base_offset < offset || !segment.records.is_empty());
-        self.segments.retain(|segment| !segment.records.is_empty());
+        self.segments.retain(|segment| !segment.is_empty());
         self.epochs.retain(|entry| entry.start_offset < offset);
         self.log_end_offset = offset.max(self.log_start_offset);
         removed
@@ -301,8 +459,8 @@ impl ReplicaLog {
         let removed = self
             .segments
             .drain(..)
-            .flat_map(|s| s.records)
-            .map(Arc::unwrap_or_clone)
+            .flat_map(|s| s.runs)
+            .flat_map(|run| run.iter().cloned().collect::<Vec<_>>())
             .collect();
         self.epochs.clear();
         self.log_start_offset = offset;
@@ -326,8 +484,7 @@ impl ReplicaLog {
         while let Some(oldest) = self.segments.first() {
             let is_active = self.segments.len() == 1;
             let below_high_watermark = oldest
-                .records
-                .last()
+                .last_record()
                 .is_some_and(|r| r.offset < high_watermark);
             let expired = retention_ms >= 0
                 && oldest
@@ -341,7 +498,7 @@ impl ReplicaLog {
             }
             let segment = self.segments.remove(0);
             size -= segment.size_bytes();
-            deleted += segment.records.len();
+            deleted += segment.len();
             self.log_start_offset = self
                 .segments
                 .first()
@@ -363,20 +520,32 @@ impl ReplicaLog {
                 last_offset_of_key.insert(key.clone(), record.offset);
             }
         }
+        let keep = |record: &Record| {
+            record.offset >= cleanable_end
+                || record
+                    .key
+                    .as_ref()
+                    .is_none_or(|key| last_offset_of_key[key] == record.offset)
+        };
         let mut removed = 0;
         for segment in &mut self.segments {
-            let before = segment.records.len();
-            segment.records.retain(|record| {
-                record.offset >= cleanable_end
-                    || record
-                        .key
-                        .as_ref()
-                        .is_none_or(|key| last_offset_of_key[key] == record.offset)
-            });
-            if segment.records.len() < before {
-                removed += before - segment.records.len();
-                segment.recount();
+            if segment.records().all(keep) {
+                continue;
             }
+            let before = segment.len();
+            let runs = std::mem::take(&mut segment.runs);
+            for run in runs {
+                if run.iter().all(keep) {
+                    segment.runs.push(run);
+                    continue;
+                }
+                let kept: Vec<Record> = run.iter().filter(|r| keep(r)).cloned().collect();
+                if !kept.is_empty() {
+                    segment.runs.push(kept.into());
+                }
+            }
+            segment.recount();
+            removed += before - segment.len();
         }
         removed
     }
@@ -449,6 +618,71 @@ mod tests {
         assert_eq!(removed.len(), 1);
         assert_eq!(follower.log_end_offset(), 2);
         assert_eq!(follower.latest_epoch(), Some(0));
+    }
+
+    fn batch(values: &[&str]) -> Vec<NewRecord> {
+        values.iter().map(|v| record("k", v, 0)).collect()
+    }
+
+    /// Kafka rolls a segment between appends, never inside one: a batch bigger than
+    /// `segment.bytes` still lands whole in one segment.
+    #[test]
+    fn a_batch_is_never_split_across_segments() {
+        let small = SegmentLimits {
+            segment_ms: 60_000,
+            segment_bytes: 50,
+        };
+        let mut log = ReplicaLog::default();
+        // Five records of 18 bytes (1-byte key, 1-byte value, 16 of overhead): 90 bytes.
+        let run = log.append_batch_as_leader(batch(&["a", "b", "c", "d", "e"]), 0, 0, small);
+        assert_eq!(run.map(|r| r.len()), Some(5));
+        assert_eq!(log.segments().len(), 1);
+        assert_eq!(log.segments()[0].len(), 5);
+        log.append_batch_as_leader(batch(&["f"]), 0, 0, small);
+        assert_eq!(log.segments().len(), 2);
+        assert_eq!(log.segments()[1].base_offset, 5);
+        assert_eq!(log.append_batch_as_leader(Vec::new(), 0, 0, small), None);
+        assert_eq!(log.log_end_offset(), 6);
+    }
+
+    /// A follower shares the leader's batches; one truncated into the middle of a batch keeps
+    /// the part before the cut and copies only the rest back, in order, once.
+    #[test]
+    fn followers_share_batches_and_truncate_into_the_middle_of_one() {
+        let mut leader = ReplicaLog::default();
+        leader.assign_epoch(0);
+        leader.append_batch_as_leader(batch(&["a", "b", "c"]), 0, 0, LIMITS);
+        leader.append_batch_as_leader(batch(&["d", "e"]), 0, 0, LIMITS);
+        let mut follower = ReplicaLog::default();
+        assert_eq!(follower.replicate_from(&leader, 0, LIMITS), 5);
+        let shared = |log: &ReplicaLog| {
+            log.runs_between(0, Offset::MAX)
+                .map(|(run, _)| run.as_ptr())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shared(&follower), shared(&leader), "the same allocations");
+        assert_eq!(follower.epochs(), leader.epochs());
+        let removed = follower.truncate_to(1);
+        assert_eq!(
+            removed.iter().map(|r| r.offset).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        assert_eq!(
+            (follower.log_end_offset(), values(&follower)),
+            (1, vec!["a".to_string()])
+        );
+        assert_eq!(follower.replicate_from(&leader, 0, LIMITS), 4);
+        assert_eq!(values(&follower), values(&leader));
+        let offsets: Vec<Offset> = follower.records_from(0).map(|r| r.offset).collect();
+        assert_eq!(offsets, [0, 1, 2, 3, 4]);
+        assert_eq!(follower.replicate_from(&leader, 0, LIMITS), 0, "caught up");
+        // Reading from the middle of a batch starts at the asked offset and stops below the
+        // limit (the high watermark).
+        let from_two: Vec<Offset> = leader
+            .runs_between(2, 4)
+            .flat_map(|(run, range)| run[range].iter().map(|r| r.offset))
+            .collect();
+        assert_eq!(from_two, [2, 3], "from 2, below 4");
     }
 
     #[test]

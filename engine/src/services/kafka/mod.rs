@@ -23,7 +23,7 @@ pub mod topic;
 use serde::{Deserialize, Serialize};
 
 pub use cluster::{Acks, Appended, Broker, BrokerState, Cluster, Controller, ControllerMode};
-pub use log::{NewRecord, Offset, Record};
+pub use log::{NewRecord, Offset, Record, SharedRecord};
 pub use partition::Partition;
 pub use topic::{Topic, TopicConfig};
 

@@ -2,12 +2,11 @@
 //! set (ISR), the high watermark, and what happens when a follower fetches.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::BrokerId;
-use super::log::{NewRecord, Offset, Record, ReplicaLog, SegmentLimits};
+use super::log::{NewRecord, Offset, Record, ReplicaLog, Run, SegmentLimits};
 use crate::sim::Millis;
 
 /// A partition as the controller and its replicas know it.
@@ -82,16 +81,18 @@ impl Partition {
 
     /// The records a consumer may read from `offset`: below the high watermark.
     pub fn readable_from(&self, offset: Offset) -> impl Iterator<Item = &Record> {
-        self.shared_readable_from(offset).map(|r| &**r)
-    }
-
-    /// The same records as `readable_from`, shared with the log (a consumer's copy of a
-    /// record is the broker's allocation, so reading copies no payload).
-    pub fn shared_readable_from(&self, offset: Offset) -> impl Iterator<Item = &Arc<Record>> {
         let high_watermark = self.high_watermark;
         self.leader_log()
-            .shared_records_from(offset)
+            .records_from(offset)
             .take_while(move |record| record.offset < high_watermark)
+    }
+
+    /// The records a consumer may read from `offset`, run by run (`ReplicaLog::runs_between`).
+    pub fn readable_runs(
+        &self,
+        offset: Offset,
+    ) -> impl Iterator<Item = (&Run, std::ops::Range<usize>)> {
+        self.leader_log().runs_between(offset, self.high_watermark)
     }
 
     /// Where an idempotent producer's record already is in the leader's log, if it is.
@@ -114,20 +115,19 @@ impl Partition {
             .map(|r| r.offset)
     }
 
-    /// The leader appends `records`; returns (first offset, one past the last).
+    /// The leader appends `records`; returns (first offset, one past the last) and the run
+    /// they now form.
     pub fn append(
         &mut self,
-        records: &[NewRecord],
+        records: Vec<NewRecord>,
         now_ms: Millis,
         limits: SegmentLimits,
-    ) -> (Offset, Offset) {
+    ) -> (Offset, Offset, Option<Run>) {
         let leader = self.leader.expect("only a leader appends");
         let epoch = self.leader_epoch;
         let log = self.logs.get_mut(&leader).expect("the leader has a log");
         let base = log.log_end_offset();
-        for record in records {
-            log.append_as_leader(record.clone(), epoch, now_ms, limits);
-        }
+        let run = log.append_batch_as_leader(records, epoch, now_ms, limits);
         let end = log.log_end_offset();
         for &follower in &self.isr {
             if follower != leader && self.logs[&follower].log_end_offset() < end {
@@ -135,7 +135,7 @@ impl Partition {
             }
         }
         self.maybe_advance_high_watermark();
-        (base, end)
+        (base, end, run)
     }
 
     /// A producer got its acknowledgement for everything before `end_offset`.
@@ -248,9 +248,7 @@ impl Partition {
                 .extend(log.reset_to(leader_log.log_start_offset()));
             outcome.truncated_to = leader_log.log_start_offset();
         }
-        for record in leader_log.shared_records_from(log.log_end_offset()) {
-            log.append_replica(record.clone(), now_ms, limits);
-        }
+        log.replicate_from(leader_log, now_ms, limits);
         let caught_up = log.log_end_offset() == leader_log.log_end_offset();
         self.logs.insert(follower, log);
         let log = &self.logs[&follower];

@@ -2,6 +2,7 @@
 //! Kafka's `LogConfig` wording) and the partitions.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -54,11 +55,27 @@ pub struct Topic {
     /// Kafka's `Uuid` as it prints it: 22 characters of URL-safe base64.
     pub topic_id: String,
     pub partitions: Vec<Partition>,
-    /// Only the overrides, as `--describe` prints them under `Configs:`.
-    pub configs: BTreeMap<String, String>,
+    /// Only the overrides, as `--describe` prints them under `Configs:`; changed only
+    /// through `set_config`, which keeps `parsed` true.
+    configs: BTreeMap<String, String>,
     /// The placement's start index, reused when partitions are added (as `AdminUtils` does).
     pub(super) start_index: usize,
+    /// `config()` parsed once: every produce and fetch reads it.
+    #[serde(skip)]
+    parsed: ParsedConfig,
 }
+
+/// A cache of the parsed configs; not part of the topic's value (equal, not saved).
+#[derive(Clone, Debug, Default)]
+struct ParsedConfig(OnceLock<TopicConfig>);
+
+impl PartialEq for ParsedConfig {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedConfig {}
 
 /// A topic's effective settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,11 +89,46 @@ pub struct TopicConfig {
 }
 
 impl Topic {
+    pub(super) fn new(
+        name: String,
+        topic_id: String,
+        partitions: Vec<Partition>,
+        configs: BTreeMap<String, String>,
+        start_index: usize,
+    ) -> Self {
+        Self {
+            name,
+            topic_id,
+            partitions,
+            configs,
+            start_index,
+            parsed: ParsedConfig::default(),
+        }
+    }
+
+    /// The config overrides.
+    pub fn configs(&self) -> &BTreeMap<String, String> {
+        &self.configs
+    }
+
+    /// Sets (`Some`) or removes (`None`) an override.
+    pub(super) fn set_config(&mut self, key: &str, value: Option<&str>) {
+        match value {
+            Some(value) => self.configs.insert(key.to_string(), value.to_string()),
+            None => self.configs.remove(key),
+        };
+        self.parsed = ParsedConfig::default();
+    }
+
     pub fn replication_factor(&self) -> usize {
         self.partitions[0].replicas.len()
     }
 
     pub fn config(&self) -> TopicConfig {
+        *self.parsed.0.get_or_init(|| self.parse_config())
+    }
+
+    fn parse_config(&self) -> TopicConfig {
         let get = |name: &str| -> &str {
             self.configs
                 .get(name)
