@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
             <timeline::Timeline/>
             <main class="pp-main">
                 <section class="pp-services" data-testid="services" aria-label="Services">
-                    <s3_panel::S3Panel/>
+                    <s3_panel::S3Panel lang/>
                     <lambda_panel::LambdaPanel lang/>
                     <kafka_panel::KafkaPanel/>
                     <athena_panel::AthenaPanel lang/>
