@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
                 <section class="pp-services" data-testid="services" aria-label="Services">
                     <s3_panel::S3Panel lang/>
                     <lambda_panel::LambdaPanel lang/>
-                    <kafka_panel::KafkaPanel/>
+                    <kafka_panel::KafkaPanel lang/>
                     <athena_panel::AthenaPanel lang/>
                 </section>
                 <lesson_panel::LessonPanel lang/>
