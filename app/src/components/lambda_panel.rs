@@ -408,7 +408,7 @@ fn FanOutFigure(rules: Vec<FanOut>, now_ms: Millis, lang: &'static str) -> impl 
         <figure class="pp-fanout" data-testid="eventbridge-fanout">
             <figcaption>{t(lang, "lambda.fanout.caption")}</figcaption>
             <svg role="img" aria-label=tf(lang, "lambda.fanout.label", &[("rules", rules.len().to_string()), ("arrows", arrow_count.to_string())])
-                viewBox=format!("0 0 {FANOUT_WIDTH} {height}") width="100%" height=height>
+                viewBox=format!("0 0 {FANOUT_WIDTH} {height}") width=FANOUT_WIDTH height=height>
                 {arrows.into_iter().map(|arrow| view! {
                     <g class=arrow.class data-testid="fanout-arrow" data-rule=arrow.rule.clone() data-target=arrow.target.clone()>
                         <title>{format!("{} → {}", arrow.rule, arrow.target)}</title>
