@@ -30,10 +30,15 @@ async function seriousViolations(page) {
 }
 
 /** A world where every service panel has content: the course's pipeline (buckets, objects,
- * functions, rules, invocations) and a Kafka cluster with a topic. */
+ * functions, rules, invocations), an event-pattern rule (the fan-out drawing) and a Kafka
+ * cluster with a topic and a consumer group (the assignment drawing). */
 const BUSY_WORLD = `${readFileSync(new URL('../../examples/pipeline-hour.sh', import.meta.url), 'utf8')}
+aws events put-rule --name uploads --event-pattern '{"source": ["aws.s3"]}'
+aws events put-targets --rule uploads --targets Id=compact,Arn=arn:aws:lambda:us-east-1:123456789012:function:log-compactor
 sim kafka create-cluster --brokers 3 --mode kraft
 kafka-topics.sh --bootstrap-server localhost:9092 --create --topic clicks --partitions 3 --replication-factor 3
+kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic clicks --group web &
+sim advance 5s
 `;
 
 test('every panel, a lesson in English and Korean, and the dark theme: no serious or critical axe violations', async () => {
@@ -41,6 +46,8 @@ test('every panel, a lesson in English and Korean, and the dark theme: no seriou
   const app = new PlaygroundPage(page);
   await app.open(new URL('?lesson=kafka-acks&lang=en', BASE_URL).href);
   await app.typeScript(BUSY_WORLD);
+  await page.getByTestId('eventbridge-fanout').waitFor();
+  await page.getByTestId('kafka-assignment').waitFor();
   assert.deepEqual(await seriousViolations(page), [], 'light theme, English lesson');
 
   await app.open(new URL('?lesson=serverless-log-pipeline&lang=ko', BASE_URL).href);

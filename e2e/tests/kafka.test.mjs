@@ -73,6 +73,12 @@ test('a consumer group runs in the background of the browser terminal', async ()
   const group = panel.locator('[data-testid="consumer-group"][data-group="web"]');
   assert.match(await group.textContent(), /Stable, generation 1, range.*lag 0/);
   assert.match(await group.getByTestId('member').textContent(), /reader → clicks-0, clicks-1/);
+  // The same assignment as arrows: one per partition the consumer owns.
+  const assignment = group.getByTestId('kafka-assignment');
+  const arrows = await assignment.getByTestId('assignment-arrow').evaluateAll((gs) => gs.map((g) => g.dataset.partition));
+  assert.deepEqual(arrows, ['clicks-0', 'clicks-1']);
+  assert.match(await assignment.locator('svg').getAttribute('aria-label'), /1 consumer\(s\), 2 of 2 partition\(s\) assigned/);
+  await screenshot(page, '51-kafka-assignment', assignment);
   // The panel's buttons type the same commands as the terminal.
   await panel.getByRole('button', { name: 'Crash broker 3' }).click();
   assert.match(await page.getByTestId('terminal-output').textContent(), /sim broker crash 3/);
@@ -80,5 +86,38 @@ test('a consumer group runs in the background of the browser terminal', async ()
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, '50-kafka-consumer-group');
   assert.match(await ok('kill %1'), /Processed a total of 1 messages/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('two consumers in a group: an arrow from each to every partition it owns', async () => {
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open();
+  for (const line of [
+    'kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 3',
+    'kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group billing --consumer-property client.id=a &',
+    'kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group billing --consumer-property client.id=b &',
+    'sim advance 10s',
+  ]) {
+    const reply = await app.type(line);
+    assert.equal(await reply.getAttribute('data-ok'), 'true', `${line}\n${await reply.textContent()}`);
+  }
+  const group = page.locator('[data-testid="consumer-group"][data-group="billing"]');
+  const owned = [];
+  for (const member of await group.getByTestId('member').all()) {
+    const [, parts] = (await member.textContent()).match(/→ ([^k]*)kill$/);
+    owned.push(...parts.split(', ').map((p) => p.trim()).filter((p) => p.startsWith('orders-')));
+  }
+  assert.equal(owned.length, 3, owned.join(' '));
+  const assignment = group.getByTestId('kafka-assignment');
+  const arrows = assignment.getByTestId('assignment-arrow');
+  assert.equal(await arrows.count(), owned.length);
+  const drawn = await arrows.evaluateAll((gs) => gs.map((g) => g.dataset.partition));
+  assert.deepEqual(drawn.sort(), owned.sort());
+  assert.equal(await assignment.getByTestId('unassigned').count(), 0);
+  await assignment.scrollIntoViewIfNeeded();
+  await screenshot(page, '52-kafka-assignment-two', assignment);
+  await page.getByTestId('theme-toggle').click();
+  await screenshot(page, '53-kafka-assignment-two-dark', assignment);
   assert.deepEqual(page.errors, []);
 });

@@ -1,6 +1,7 @@
 // The course's scheduled log pipeline in the browser: every line of examples/pipeline-hour.sh
 // typed into the terminal, ending with twelve compacted Parquet files and the same trace hash as
-// the native CLI running the same script.
+// the native CLI running the same script; and examples/order-fanout.sh, whose order events fan
+// out to two functions and a queue, drawn as arrows in the EventBridge + Lambda panel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -51,5 +52,37 @@ test('the browser terminal runs the whole pipeline script', async () => {
   assert.match(await panel.getByTestId('function-log').textContent(), /REPORT RequestId: .*Billed Duration/);
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, '40-pipeline-hour');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the order fan-out is drawn as arrows from each rule to its targets, with a text list', async () => {
+  const fanout = readFileSync(new URL('../../examples/order-fanout.sh', import.meta.url), 'utf8');
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open();
+  for (const block of await app.typeScript(fanout)) {
+    assert.equal(await block.getAttribute('data-ok'), 'true', await block.textContent());
+  }
+  const figure = page.getByTestId('eventbridge-fanout');
+  const arrows = figure.getByTestId('fanout-arrow');
+  const targets = await arrows.evaluateAll((gs) => gs.map((g) => `${g.dataset.rule} → ${g.dataset.target}`));
+  assert.deepEqual(targets, [
+    'large-orders → manual-review',
+    'order-placed → invoice-service',
+    'order-placed → payment-service',
+  ]);
+  assert.match(await figure.locator('svg').getAttribute('aria-label'), /2 rule\(s\) with 3 arrow\(s\)/);
+  // Both functions ran for the rule within the last ten simulated minutes; the queue is not a function.
+  assert.equal(await figure.locator('[data-rule="order-placed"].pp-arrow-recent').count(), 2);
+  const list = figure.getByTestId('fanout-list');
+  assert.match(
+    await list.locator('li[data-rule="order-placed"]').textContent(),
+    /^orders \/ order-placed → invoice-service \(Lambda, last delivered .*\), payment-service \(Lambda, last delivered .*\)$/,
+  );
+  assert.equal(await list.locator('li[data-rule="large-orders"]').textContent(), 'orders / large-orders → manual-review (SQS)');
+  await figure.scrollIntoViewIfNeeded();
+  await screenshot(page, '41-eventbridge-fanout', figure);
+  await page.getByTestId('theme-toggle').click();
+  await screenshot(page, '42-eventbridge-fanout-dark', figure);
   assert.deepEqual(page.errors, []);
 });

@@ -71,6 +71,32 @@ test('the S3 panel lists lifecycle and replication rules, and fast-forwarding sh
   assert.deepEqual(page.errors, []);
 });
 
+test('the S3 panel speaks Korean with ?lang=ko', async () => {
+  const page = await newPage(browser);
+  const app = new PlaygroundPage(page);
+  await app.open(new URL('?lang=ko', BASE_URL).href);
+  const panel = page.getByTestId('s3-panel');
+  assert.match(await panel.textContent(), /아직 버킷이 없습니다/);
+  await app.type('aws s3 mb s3://hangul-demo');
+  await page.getByTestId('upload').setInputFiles({ name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a\n') });
+  await page.getByText('uploaded ./a.txt').waitFor();
+  await app.type('aws s3 cp ./a.txt s3://hangul-demo/a.txt');
+  const bucket = panel.locator('[data-testid=bucket][data-bucket="hangul-demo"]');
+  assert.equal(await bucket.locator('summary').textContent(), 's3://hangul-demo  (객체 1개)');
+  assert.deepEqual(await bucket.locator('th').allTextContents(), ['키', '스토리지 클래스', '크기(바이트)', '마지막 수정', '경과', '작업']);
+  const row = bucket.locator('[data-testid=object][data-key="a.txt"]');
+  assert.equal(await row.getByTestId('download').textContent(), '다운로드');
+  assert.equal(await row.getByTestId('age').textContent(), '방금');
+  assert.match(await panel.locator('.pp-fast-forward').textContent(), /빨리 감기:/);
+  assert.equal(await page.getByTestId('advance-30d').textContent(), '+30일');
+  assert.equal(await page.getByTestId('advance-365d').textContent(), '+1년');
+  await page.getByTestId('advance-30d').click();
+  assert.equal(await row.getByTestId('age').textContent(), '30일');
+  assert.doesNotMatch(await panel.textContent(), /Download|Fast-forward|days|object/);
+  await screenshot(page, '22-s3-panel-korean', panel);
+  assert.deepEqual(page.errors, []);
+});
+
 test('an upload is part of the share link', async () => {
   const page = await newPage(browser);
   const app = new PlaygroundPage(page);

@@ -8,6 +8,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
 use crate::api::Session;
+use crate::services::eventbridge::fanout::{TargetKind, fan_out};
 use crate::services::lambda::Outcome;
 use crate::shell::split_script;
 
@@ -278,6 +279,32 @@ fn one_order_event_fans_out_to_invoice_payment_and_review() {
         3 * 2 + 2,
         "two targets per order, review for two"
     );
+
+    // The panel's picture: each rule's targets, and when the rule last reached each function.
+    let fan_out = fan_out(&services.eventbridge, services.lambda.invocations());
+    let arrows: Vec<_> = fan_out
+        .iter()
+        .flat_map(|f| {
+            f.targets
+                .iter()
+                .map(|t| (f.rule.as_str(), t.kind, t.name.as_str()))
+        })
+        .collect();
+    assert_eq!(
+        arrows,
+        [
+            ("large-orders", TargetKind::Sqs, "manual-review"),
+            ("order-placed", TargetKind::Lambda, "invoice-service"),
+            ("order-placed", TargetKind::Lambda, "payment-service"),
+        ]
+    );
+    let last_payment = payments.last().unwrap().start_ms;
+    assert_eq!(
+        fan_out[1].targets[1].last_delivered_ms,
+        Some(last_payment),
+        "Lambda's retry of park's payment counts as the rule's delivery"
+    );
+    assert_eq!(fan_out[0].targets[0].last_delivered_ms, None);
 }
 
 const KAFKA_ACKS: &str = include_str!("../../examples/kafka-acks.sh");

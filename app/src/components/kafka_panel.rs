@@ -1,20 +1,25 @@
 //! The Kafka panel: brokers (up or down, the controller) with buttons that type the same `sim
 //! broker` commands as the terminal; each partition as a lane of offsets with its log start,
 //! high watermark and log end, leader, replicas and ISR; consumer groups with their members'
-//! partitions, lag per partition, and the group's lag over simulated time as SVG with a text
-//! list beside it.
+//! partitions (also drawn as arrows from each consumer to the partitions it owns), lag per
+//! partition, and the group's lag over simulated time as SVG with a text list beside it.
 
 use engine::services::kafka::group::{Group, GroupState, OFFSETS_TOPIC};
 use engine::services::kafka::{BrokerState, Cluster, broker_ids as ids};
 use engine::sim::{Millis, format_iso};
 use leptos::prelude::*;
 
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 
 const LANE_WIDTH: f64 = 360.0;
 const LANE_HEIGHT: f64 = 16.0;
 const CHART_WIDTH: f64 = 360.0;
 const CHART_HEIGHT: f64 = 60.0;
+const ASSIGN_ROW: f64 = 24.0;
+const ASSIGN_CONSUMER_WIDTH: f64 = 150.0;
+const ASSIGN_PARTITION_X: f64 = 240.0;
+const ARROW_HEAD: f64 = 7.0;
 
 #[derive(Clone, PartialEq)]
 struct BrokerView {
@@ -48,6 +53,10 @@ struct GroupView {
     protocol: String,
     members: Vec<(String, String)>,
     lag: i64,
+    /// (member id, client id) in join order.
+    consumers: Vec<(String, String)>,
+    /// Every partition of the subscribed topics (`clicks-0`) with its owner's member id.
+    owners: Vec<(String, Option<String>)>,
     /// Points of the lag chart, oldest first, ending at now.
     samples: Vec<(Millis, i64)>,
 }
@@ -138,6 +147,25 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis) -> GroupView {
             })
             .collect(),
         lag,
+        consumers: group
+            .members
+            .iter()
+            .map(|m| (m.member_id.clone(), m.client_id.clone()))
+            .collect(),
+        owners: group
+            .partition_owners(|topic| {
+                cluster
+                    .topic(topic)
+                    .map_or(0, |t| t.partitions.len() as u32)
+            })
+            .into_iter()
+            .map(|(tp, owner)| {
+                (
+                    format!("{}-{}", tp.topic, tp.partition),
+                    owner.map(|m| m.member_id.clone()),
+                )
+            })
+            .collect(),
         samples,
     }
 }
@@ -169,7 +197,7 @@ fn lag_points(samples: &[(Millis, i64)]) -> String {
 }
 
 #[component]
-pub fn KafkaPanel() -> impl IntoView {
+pub fn KafkaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let view_of = move || {
         state.with(|s| {
@@ -263,6 +291,7 @@ pub fn KafkaPanel() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </ul>
+                                <AssignmentFigure group=g.id.clone() consumers=g.consumers owners=g.owners lang=lang.get()/>
                                 <figure class="pp-lag">
                                     <figcaption>{format!("Lag (log end − committed) from {first} to {last}")}</figcaption>
                                     <svg role="img" aria-label=format!("Lag of group {} over time", g.id) viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}") width=CHART_WIDTH height=CHART_HEIGHT>
@@ -278,5 +307,87 @@ pub fn KafkaPanel() -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Each consumer of a group with an arrow to every partition it owns; partitions nobody owns
+/// are greyed and listed in words, since the member list above already says who owns what.
+#[component]
+fn AssignmentFigure(
+    group: String,
+    consumers: Vec<(String, String)>,
+    owners: Vec<(String, Option<String>)>,
+    lang: &'static str,
+) -> impl IntoView {
+    let rows = consumers.len().max(owners.len()).max(1);
+    let height = rows as f64 * ASSIGN_ROW;
+    let center = |row: usize| row as f64 * ASSIGN_ROW + ASSIGN_ROW / 2.0;
+    let consumer_row = |member: &str| consumers.iter().position(|(id, _)| id == member);
+    let arrows: Vec<_> = owners
+        .iter()
+        .enumerate()
+        .filter_map(|(row, (partition, owner))| {
+            let from = consumer_row(owner.as_deref()?)?;
+            let (x1, y1) = (ASSIGN_CONSUMER_WIDTH, center(from));
+            let (x2, y2) = (ASSIGN_PARTITION_X - 2.0, center(row));
+            let mid = (x1 + x2) / 2.0;
+            let tip = x2 - ARROW_HEAD;
+            Some((
+                owner.clone().unwrap_or_default(),
+                partition.clone(),
+                format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {tip},{y2}"),
+                format!(
+                    "{x2},{y2} {tip},{} {tip},{}",
+                    y2 - ARROW_HEAD / 2.0,
+                    y2 + ARROW_HEAD / 2.0
+                ),
+            ))
+        })
+        .collect();
+    let unassigned: Vec<&str> = owners
+        .iter()
+        .filter(|(_, owner)| owner.is_none())
+        .map(|(partition, _)| partition.as_str())
+        .collect();
+    let label = tf(
+        lang,
+        "kafka.assignment.label",
+        &[
+            ("group", group),
+            ("consumers", consumers.len().to_string()),
+            ("arrows", arrows.len().to_string()),
+            ("partitions", owners.len().to_string()),
+        ],
+    );
+    let box_height = ASSIGN_ROW - 6.0;
+    view! {
+        <figure class="pp-assignment" data-testid="kafka-assignment">
+            <figcaption>{t(lang, "kafka.assignment.caption")}</figcaption>
+            <svg role="img" aria-label=label viewBox=format!("0 0 {CHART_WIDTH} {height}") width=CHART_WIDTH height=height>
+                {arrows.into_iter().map(|(member, partition, path, head)| view! {
+                    <g class="pp-arrow" data-testid="assignment-arrow" data-member=member.clone() data-partition=partition.clone()>
+                        <title>{format!("{member} → {partition}")}</title>
+                        <path d=path fill="none"/>
+                        <polygon points=head/>
+                    </g>
+                }).collect_view()}
+                {consumers.iter().enumerate().map(|(row, (member, client))| view! {
+                    <g class="pp-assign-consumer">
+                        <title>{member.clone()}</title>
+                        <rect x="1" y=row as f64 * ASSIGN_ROW + 3.0 width=ASSIGN_CONSUMER_WIDTH - 2.0 height=box_height rx="4"/>
+                        <text x="8" y=center(row) + 4.0>{client.clone()}</text>
+                    </g>
+                }).collect_view()}
+                {owners.iter().enumerate().map(|(row, (partition, owner))| view! {
+                    <g class=if owner.is_some() { "pp-assign-partition" } else { "pp-assign-partition pp-unassigned" }>
+                        <rect x=ASSIGN_PARTITION_X y=row as f64 * ASSIGN_ROW + 3.0 width=CHART_WIDTH - ASSIGN_PARTITION_X - 1.0 height=box_height rx="4"/>
+                        <text x=ASSIGN_PARTITION_X + 8.0 y=center(row) + 4.0>{partition.clone()}</text>
+                    </g>
+                }).collect_view()}
+            </svg>
+            {(!unassigned.is_empty()).then(|| view! {
+                <p class="pp-muted" data-testid="unassigned">{tf(lang, "kafka.assignment.unassigned", &[("partitions", unassigned.join(", "))])}</p>
+            })}
+        </figure>
     }
 }

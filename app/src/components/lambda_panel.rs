@@ -1,7 +1,9 @@
 //! The EventBridge + Lambda panel: scheduled rules with their next fire time, each function
 //! with its counts and cost, a timeline of recent invocations (cold starts, duration, errors)
-//! as SVG with a text list beside it, and the chosen function's CloudWatch log.
+//! as SVG with a text list beside it, the fan-out of each event-pattern rule to its targets as
+//! arrows (with its text list), and the chosen function's CloudWatch log.
 
+use engine::services::eventbridge::fanout::{FanOut, TargetKind, fan_out};
 use engine::services::eventbridge::schedule::Schedule;
 use engine::services::lambda::{Function, Invocation, Outcome, format_us};
 use engine::services::logs::Filter;
@@ -9,6 +11,7 @@ use engine::sim::{Millis, format_iso};
 use leptos::prelude::*;
 
 use super::iam_explain::IamExplain;
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 
 /// The timeline shows invocations of the last this many milliseconds of simulated time.
@@ -17,6 +20,13 @@ const TIMELINE_WINDOW_MS: Millis = 10 * 60_000;
 const LOG_LINES_SHOWN: usize = 40;
 const TIMELINE_WIDTH: f64 = 600.0;
 const ROW_HEIGHT: f64 = 18.0;
+const FANOUT_WIDTH: f64 = 600.0;
+const FANOUT_ROW: f64 = 26.0;
+/// Space between one rule's arrows and the next rule's.
+const FANOUT_GAP: f64 = 10.0;
+const FANOUT_RULE_WIDTH: f64 = 240.0;
+const FANOUT_TARGET_X: f64 = 360.0;
+const ARROW_HEAD: f64 = 8.0;
 
 #[derive(Clone, PartialEq)]
 struct FunctionRow {
@@ -119,6 +129,139 @@ fn outcome_word(outcome: &Outcome) -> &'static str {
     }
 }
 
+/// A labelled box of the fan-out picture.
+#[derive(Clone, PartialEq)]
+struct FanOutBox {
+    x: f64,
+    y: f64,
+    width: f64,
+    text: String,
+    /// The whole name, shown on hover.
+    title: String,
+    class: &'static str,
+}
+
+/// An arrow from a rule to one of its targets.
+#[derive(Clone, PartialEq)]
+struct FanOutArrow {
+    rule: String,
+    target: String,
+    path: String,
+    head: String,
+    class: &'static str,
+}
+
+/// The fan-out drawing: a box per rule on the left, a box per target on the right, one arrow
+/// each; a target that got an event from the rule within the timeline's window is highlighted.
+fn fanout_picture(
+    rules: &[FanOut],
+    now_ms: Millis,
+    lang: &str,
+) -> (Vec<FanOutBox>, Vec<FanOutArrow>, f64) {
+    let mut boxes = Vec::new();
+    let mut arrows = Vec::new();
+    let mut top = 0.0;
+    for rule in rules {
+        let rows = rule.targets.len().max(1) as f64;
+        let rule_y = top + (rows - 1.0) * FANOUT_ROW / 2.0;
+        let rule_text = format!("{} / {}", rule.bus, rule.rule);
+        boxes.push(FanOutBox {
+            x: 0.0,
+            y: rule_y,
+            width: FANOUT_RULE_WIDTH,
+            text: if rule.enabled {
+                rule_text.clone()
+            } else {
+                format!("{rule_text} ({})", t(lang, "lambda.fanout.disabled"))
+            },
+            title: rule_text,
+            class: if rule.enabled {
+                "pp-fanout-rule"
+            } else {
+                "pp-fanout-rule pp-fanout-off"
+            },
+        });
+        for (row, target) in rule.targets.iter().enumerate() {
+            let y = top + row as f64 * FANOUT_ROW;
+            let short = target.name.rsplit(':').next().unwrap_or(&target.name);
+            boxes.push(FanOutBox {
+                x: FANOUT_TARGET_X,
+                y,
+                width: FANOUT_WIDTH - FANOUT_TARGET_X,
+                text: format!("{} {short}", kind_badge(target.kind)),
+                title: target.name.clone(),
+                class: "pp-fanout-target",
+            });
+            let recent = target
+                .last_delivered_ms
+                .is_some_and(|t| now_ms - t <= TIMELINE_WINDOW_MS);
+            let (x1, y1) = (FANOUT_RULE_WIDTH, rule_y + FANOUT_ROW / 2.0 - 2.0);
+            let (x2, y2) = (FANOUT_TARGET_X - 2.0, y + FANOUT_ROW / 2.0 - 2.0);
+            let mid = (x1 + x2) / 2.0;
+            arrows.push(FanOutArrow {
+                rule: rule.rule.clone(),
+                target: target.name.clone(),
+                path: format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {},{y2}", x2 - ARROW_HEAD),
+                head: format!(
+                    "{x2},{y2} {},{} {},{}",
+                    x2 - ARROW_HEAD,
+                    y2 - ARROW_HEAD / 2.0,
+                    x2 - ARROW_HEAD,
+                    y2 + ARROW_HEAD / 2.0
+                ),
+                class: match (rule.enabled, recent) {
+                    (false, _) => "pp-arrow pp-arrow-off",
+                    (true, true) => "pp-arrow pp-arrow-recent",
+                    (true, false) => "pp-arrow",
+                },
+            });
+        }
+        top += rows * FANOUT_ROW + FANOUT_GAP;
+    }
+    (boxes, arrows, (top - FANOUT_GAP).max(FANOUT_ROW))
+}
+
+fn kind_badge(kind: TargetKind) -> &'static str {
+    match kind {
+        TargetKind::Lambda => "λ",
+        TargetKind::Sqs => "SQS",
+        TargetKind::Other => "→",
+    }
+}
+
+/// One line per rule: `orders / order-placed → invoice-service (Lambda), …`.
+fn fanout_line(rule: &FanOut, lang: &str) -> String {
+    let targets: Vec<String> = rule
+        .targets
+        .iter()
+        .map(|target| {
+            let delivered = target.last_delivered_ms.map(|ms| {
+                format!(
+                    ", {}",
+                    tf(lang, "lambda.fanout.delivered", &[("time", format_iso(ms))])
+                )
+            });
+            format!(
+                "{} ({}{})",
+                target.name,
+                target.kind.as_str(),
+                delivered.unwrap_or_default()
+            )
+        })
+        .collect();
+    let targets = if targets.is_empty() {
+        t(lang, "lambda.fanout.no_targets")
+    } else {
+        targets.join(", ")
+    };
+    let disabled = if rule.enabled {
+        String::new()
+    } else {
+        format!(" ({})", t(lang, "lambda.fanout.disabled"))
+    };
+    format!("{} / {}{disabled} → {targets}", rule.bus, rule.rule)
+}
+
 #[component]
 pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -134,6 +277,15 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
         })
     };
     let rules = move || state.with(scheduled_rules);
+    let fanouts = move || {
+        state.with(|s| {
+            let services = s.world().services();
+            (
+                fan_out(&services.eventbridge, services.lambda.invocations()),
+                s.world().now_ms(),
+            )
+        })
+    };
     let timeline = move || {
         state.with(|s| {
             let lambda = &s.world().services().lambda;
@@ -164,7 +316,7 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     view! {
         <div class="pp-panel pp-lambda" data-testid="lambda-panel">
             <header class="pp-panel-head"><h2>"EventBridge + Lambda"</h2></header>
-            <Show when=move || !functions().is_empty() || !rules().is_empty() fallback=|| view! {
+            <Show when=move || !functions().is_empty() || !rules().is_empty() || !fanouts().0.is_empty() fallback=|| view! {
                 <p class="pp-empty">"No functions or schedules yet. Try the pipeline in " <code>"examples/pipeline-hour.sh"</code></p>
             }>
                 <table class="pp-table" data-testid="rules">
@@ -180,6 +332,11 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
+                {move || {
+                    let (rules, now_ms) = fanouts();
+                    let lang = lang.get();
+                    (!rules.is_empty()).then(|| view! { <FanOutFigure rules now_ms lang/> })
+                }}
                 <table class="pp-table" data-testid="functions">
                     <caption>"Functions (select one for its log)"</caption>
                     <tbody>
@@ -239,6 +396,38 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                 })}
             </Show>
         </div>
+    }
+}
+
+/// Each event-pattern rule's arrows to its targets, with the same as a list for screen readers.
+#[component]
+fn FanOutFigure(rules: Vec<FanOut>, now_ms: Millis, lang: &'static str) -> impl IntoView {
+    let (boxes, arrows, height) = fanout_picture(&rules, now_ms, lang);
+    let arrow_count = arrows.len();
+    view! {
+        <figure class="pp-fanout" data-testid="eventbridge-fanout">
+            <figcaption>{t(lang, "lambda.fanout.caption")}</figcaption>
+            <svg role="img" aria-label=tf(lang, "lambda.fanout.label", &[("rules", rules.len().to_string()), ("arrows", arrow_count.to_string())])
+                viewBox=format!("0 0 {FANOUT_WIDTH} {height}") width=FANOUT_WIDTH height=height>
+                {arrows.into_iter().map(|arrow| view! {
+                    <g class=arrow.class data-testid="fanout-arrow" data-rule=arrow.rule.clone() data-target=arrow.target.clone()>
+                        <title>{format!("{} → {}", arrow.rule, arrow.target)}</title>
+                        <path d=arrow.path fill="none"/>
+                        <polygon points=arrow.head/>
+                    </g>
+                }).collect_view()}
+                {boxes.into_iter().map(|b| view! {
+                    <g class=b.class>
+                        <title>{b.title}</title>
+                        <rect x=b.x + 1.0 y=b.y + 1.0 width=b.width - 2.0 height=FANOUT_ROW - 6.0 rx="4"/>
+                        <text x=b.x + 8.0 y=b.y + FANOUT_ROW / 2.0 + 2.0>{b.text}</text>
+                    </g>
+                }).collect_view()}
+            </svg>
+            <ul class="pp-sr-only" data-testid="fanout-list">
+                {rules.iter().map(|rule| view! { <li data-rule=rule.rule.clone()>{fanout_line(rule, lang)}</li> }).collect_view()}
+            </ul>
+        </figure>
     }
 }
 

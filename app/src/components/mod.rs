@@ -54,9 +54,9 @@ pub fn App() -> impl IntoView {
             <timeline::Timeline/>
             <main class="pp-main">
                 <section class="pp-services" data-testid="services" aria-label="Services">
-                    <s3_panel::S3Panel/>
+                    <s3_panel::S3Panel lang/>
                     <lambda_panel::LambdaPanel lang/>
-                    <kafka_panel::KafkaPanel/>
+                    <kafka_panel::KafkaPanel lang/>
                     <athena_panel::AthenaPanel lang/>
                 </section>
                 <lesson_panel::LessonPanel lang/>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 
 /// The panel lists at most this many objects per bucket.
@@ -23,7 +24,7 @@ struct ObjectRow {
     class: &'static str,
     modified: String,
     /// How long ago it was written, on the simulated clock.
-    age: String,
+    age: Age,
     /// A Parquet file, which the Athena panel's inspector can describe.
     parquet: bool,
 }
@@ -38,19 +39,33 @@ struct BucketView {
     total: usize,
 }
 
-/// `12 min`, `5 h`, `3 d`: an object's age at a glance (lifecycle rules count whole days).
-fn age(ms: Millis) -> String {
+/// An object's age at a glance, as a locale key and a count: `12 min`, `5 h`, `3 d`
+/// (lifecycle rules count whole days).
+#[derive(Clone, Copy, PartialEq)]
+struct Age {
+    key: &'static str,
+    n: Millis,
+}
+
+fn age(ms: Millis) -> Age {
     const MINUTE: Millis = 60_000;
     const HOUR: Millis = 60 * MINUTE;
     const DAY: Millis = 24 * HOUR;
-    if ms < MINUTE {
-        "now".to_string()
+    let (key, unit) = if ms < MINUTE {
+        ("s3.age.now", MINUTE)
     } else if ms < HOUR {
-        format!("{} min", ms / MINUTE)
+        ("s3.age.minutes", MINUTE)
     } else if ms < DAY {
-        format!("{} h", ms / HOUR)
+        ("s3.age.hours", HOUR)
     } else {
-        format!("{} d", ms / DAY)
+        ("s3.age.days", DAY)
+    };
+    Age { key, n: ms / unit }
+}
+
+impl Age {
+    fn text(self, lang: &str) -> String {
+        tf(lang, self.key, &[("n", self.n.to_string())])
     }
 }
 
@@ -90,7 +105,7 @@ fn bucket_view(bucket: &Bucket, blobs: &BlobStore, now_ms: Millis) -> BucketView
 }
 
 #[component]
-pub fn S3Panel() -> impl IntoView {
+pub fn S3Panel(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let buckets = move || {
         state.with(|session| {
@@ -108,42 +123,70 @@ pub fn S3Panel() -> impl IntoView {
             <header class="pp-panel-head">
                 <h2>"S3"</h2>
                 <label class="pp-upload">
-                    "Upload a local file "
-                    <input type="file" data-testid="upload" on:change=move |ev| upload_selected(state, ev)/>
+                    {move || t(lang.get(), "s3.upload")}
+                    <input type="file" data-testid="upload" on:change=move |ev| upload_selected(state, lang.get_untracked(), ev)/>
                 </label>
             </header>
-            <Show when=move || !buckets().is_empty() fallback=|| view! {
-                <p class="pp-empty">"No buckets yet. Try " <code>"aws s3 mb s3://my-first-bucket"</code></p>
+            <Show when=move || !buckets().is_empty() fallback=move || view! {
+                <p class="pp-empty">{move || t(lang.get(), "s3.empty")} <code>"aws s3 mb s3://my-first-bucket"</code></p>
             }>
-                <For each=buckets key=|bucket| (bucket.name.clone(), bucket.total, bucket.lifecycle.clone(), bucket.replication.clone(), bucket.objects.iter().map(|o| format!("{}{}{}", o.key, o.class, o.age)).collect::<String>()) let:bucket>
-                    <BucketTable bucket/>
+                <For each=buckets key=|bucket| (bucket.name.clone(), bucket.total, bucket.lifecycle.clone(), bucket.replication.clone(), bucket.objects.iter().map(|o| format!("{}{}{}{}", o.key, o.class, o.age.key, o.age.n)).collect::<String>()) let:bucket>
+                    <BucketTable bucket lang/>
                 </For>
-                <FastForward/>
+                <FastForward lang/>
             </Show>
         </div>
     }
 }
 
 #[component]
-fn BucketTable(bucket: BucketView) -> impl IntoView {
+fn BucketTable(bucket: BucketView, lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let more = (bucket.total > bucket.objects.len())
-        .then(|| format!("… and {} more", bucket.total - bucket.objects.len()));
+    let hidden = bucket.total - bucket.objects.len();
+    let name = bucket.name.clone();
+    let summary = move || {
+        let key = if bucket.total == 1 {
+            "s3.bucket_one"
+        } else {
+            "s3.bucket_many"
+        };
+        tf(
+            lang.get(),
+            key,
+            &[("bucket", name.clone()), ("n", bucket.total.to_string())],
+        )
+    };
+    let name = bucket.name.clone();
+    let caption = move || {
+        tf(
+            lang.get(),
+            "s3.objects_caption",
+            &[("bucket", name.clone())],
+        )
+    };
     view! {
         <details class="pp-bucket" open=true data-testid="bucket" data-bucket=bucket.name.clone()>
-            <summary>{format!("s3://{}  ({} object{})", bucket.name, bucket.total, if bucket.total == 1 { "" } else { "s" })}</summary>
+            <summary>{summary}</summary>
             {(!bucket.lifecycle.is_empty() || !bucket.replication.is_empty()).then(|| view! {
                 <ul class="pp-rules" data-testid="bucket-rules">
                     {bucket.lifecycle.into_iter().map(|rule| view! {
-                        <li data-testid="lifecycle-rule"><span class="pp-rule-kind">"Lifecycle "</span>{rule}</li>
+                        <li data-testid="lifecycle-rule"><span class="pp-rule-kind">{move || t(lang.get(), "s3.rule.lifecycle")}</span>{rule}</li>
                     }).collect_view()}
                     {bucket.replication.into_iter().map(|rule| view! {
-                        <li data-testid="replication-rule"><span class="pp-rule-kind">"Replication "</span>{rule}</li>
+                        <li data-testid="replication-rule"><span class="pp-rule-kind">{move || t(lang.get(), "s3.rule.replication")}</span>{rule}</li>
                     }).collect_view()}
                 </ul>
             })}
             <table>
-                <caption class="pp-sr-only">{format!("Objects in s3://{}: key, storage class, size in bytes, last modified, age", bucket.name)}</caption>
+                <caption class="pp-sr-only">{caption}</caption>
+                <thead>
+                    <tr>
+                        {["s3.col.key", "s3.col.class", "s3.col.size", "s3.col.modified", "s3.col.age", "s3.col.actions"]
+                            .into_iter()
+                            .map(|key| view! { <th scope="col">{move || t(lang.get(), key)}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
                 <tbody>
                     {bucket.objects.into_iter().map(|row| {
                         let (b, k) = (row.bucket.clone(), row.key.clone());
@@ -154,15 +197,15 @@ fn BucketTable(bucket: BucketView) -> impl IntoView {
                                 <td class="pp-class">{row.class}</td>
                                 <td class="pp-size">{row.size.to_string()}</td>
                                 <td><time datetime=datetime>{row.modified}</time></td>
-                                <td class="pp-age" data-testid="age">{row.age}</td>
+                                <td class="pp-age" data-testid="age">{move || row.age.text(lang.get())}</td>
                                 <td>
-                                    <button class="pp-download" data-testid="download" title="Download this object"
-                                        on:click=move |_| download(state, &b, &k)>"Download"</button>
+                                    <button class="pp-download" data-testid="download" title=move || t(lang.get(), "s3.download_title")
+                                        on:click=move |_| download(state, lang.get_untracked(), &b, &k)>{move || t(lang.get(), "s3.download")}</button>
                                     {row.parquet.then(|| {
                                         let target = (row.bucket.clone(), row.key.clone());
                                         view! {
-                                            <button class="pp-download" data-testid="inspect" title="Show this Parquet file's row groups and column chunks in the Athena panel"
-                                                on:click=move |_| inspect(state, target.clone())>"Inspect"</button>
+                                            <button class="pp-download" data-testid="inspect" title=move || t(lang.get(), "s3.inspect_title")
+                                                on:click=move |_| inspect(state, target.clone())>{move || t(lang.get(), "s3.inspect")}</button>
                                         }
                                     })}
                                 </td>
@@ -171,7 +214,9 @@ fn BucketTable(bucket: BucketView) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            {more.map(|text| view! { <p class="pp-more">{text}</p> })}
+            {(hidden > 0).then(|| view! {
+                <p class="pp-more">{move || tf(lang.get(), "s3.more", &[("n", hidden.to_string())])}</p>
+            })}
         </details>
     }
 }
@@ -179,19 +224,19 @@ fn BucketTable(bucket: BucketView) -> impl IntoView {
 /// Moves the clock by a month or a year, so lifecycle rules (evaluated at each simulated
 /// midnight) can be watched moving objects between classes. Same commands as the terminal.
 #[component]
-fn FastForward() -> impl IntoView {
+fn FastForward(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <p class="pp-fast-forward">
-            "Fast-forward: "
-            <button class="pp-mini" data-testid="advance-30d" on:click=move |_| { state.run("sim advance 30d"); }>"+30 days"</button>
-            <button class="pp-mini" data-testid="advance-365d" on:click=move |_| { state.run("sim advance 365d"); }>"+1 year"</button>
+            {move || t(lang.get(), "s3.fast_forward")}
+            <button class="pp-mini" data-testid="advance-30d" on:click=move |_| { state.run("sim advance 30d"); }>{move || t(lang.get(), "s3.advance_30d")}</button>
+            <button class="pp-mini" data-testid="advance-365d" on:click=move |_| { state.run("sim advance 365d"); }>{move || t(lang.get(), "s3.advance_365d")}</button>
         </p>
     }
 }
 
 /// Reads the chosen file and puts it into the home folder.
-fn upload_selected(state: AppState, ev: leptos::ev::Event) {
+fn upload_selected(state: AppState, lang: &'static str, ev: leptos::ev::Event) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -205,7 +250,10 @@ fn upload_selected(state: AppState, ev: leptos::ev::Event) {
         let name = file.name();
         match JsFuture::from(file.array_buffer()).await {
             Ok(buffer) => state.upload(&name, &js_sys::Uint8Array::new(&buffer).to_vec()),
-            Err(_) => state.say(format!("upload failed: {name} could not be read\n"), false),
+            Err(_) => state.say(
+                tf(lang, "s3.upload_failed", &[("name", name.clone())]) + "\n",
+                false,
+            ),
         }
         input.set_value("");
     });
@@ -224,21 +272,21 @@ fn inspect(state: AppState, target: (String, String)) {
 }
 
 /// Saves an object as a real file through a temporary link.
-fn download(state: AppState, bucket: &str, key: &str) {
+fn download(state: AppState, lang: &'static str, bucket: &str, key: &str) {
+    let failed = |reason: String| {
+        let args = [
+            ("bucket", bucket.to_string()),
+            ("key", key.to_string()),
+            ("reason", reason),
+        ];
+        state.say(tf(lang, "s3.download_failed", &args) + "\n", false);
+    };
     let bytes = match state.object_bytes(bucket, key) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            return state.say(
-                format!("download of s3://{bucket}/{key} failed: {err}\n"),
-                false,
-            );
-        }
+        Err(err) => return failed(err.to_string()),
     };
     let name = key.rsplit('/').next().unwrap_or(key).to_string();
     if super::save_file(&name, &bytes, "application/octet-stream").is_err() {
-        state.say(
-            format!("download of s3://{bucket}/{key} failed: the browser refused the file\n"),
-            false,
-        );
+        failed(t(lang, "s3.download_refused"));
     }
 }

@@ -3,6 +3,7 @@
 //! compiled when a rule is put and can be tried with TestEventPattern. PutEvents matches events
 //! to rules; each target gets the event, or what its `input` makes of it.
 
+pub mod fanout;
 pub mod input;
 pub mod pattern;
 pub mod schedule;

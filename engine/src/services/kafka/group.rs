@@ -206,6 +206,30 @@ impl Group {
     pub fn owner(&self, tp: &TopicPartition) -> Option<&GroupMember> {
         self.members.iter().find(|m| m.assignment.contains(tp))
     }
+
+    /// Every partition of the topics the members subscribe to, by topic and number, with the
+    /// member that owns it (none while a rebalance has taken it away). `partition_count` says
+    /// how many partitions a topic has (0 for one that does not exist).
+    pub fn partition_owners(
+        &self,
+        partition_count: impl Fn(&str) -> u32,
+    ) -> Vec<(TopicPartition, Option<&GroupMember>)> {
+        let topics: BTreeSet<&str> = self
+            .members
+            .iter()
+            .flat_map(|m| m.topics.iter().map(String::as_str))
+            .collect();
+        topics
+            .into_iter()
+            .flat_map(|topic| {
+                (0..partition_count(topic)).map(move |p| TopicPartition::new(topic, p))
+            })
+            .map(|tp| {
+                let owner = self.owner(&tp);
+                (tp, owner)
+            })
+            .collect()
+    }
 }
 
 /// What a consumer process is doing.
@@ -1606,5 +1630,56 @@ mod tests {
         // Utils.abs(Integer.MIN_VALUE) is 0, so such a group lands on partition 0.
         assert_eq!(offsets_partition("polygenelubricants"), 0);
         assert_eq!(offsets_partition("hello"), 99_162_322 % 50);
+    }
+
+    fn member(id: &str, topics: &[&str], owns: &[(&str, u32)]) -> GroupMember {
+        GroupMember {
+            member_id: id.to_string(),
+            client_id: id.to_string(),
+            host: "/127.0.0.1".to_string(),
+            group_instance_id: None,
+            topics: topics.iter().map(|t| t.to_string()).collect(),
+            strategies: vec![Strategy::Range],
+            assignment: owns
+                .iter()
+                .map(|(t, p)| TopicPartition::new(*t, *p))
+                .collect(),
+            assigned_generation: Some(1),
+            rebalance_timeout_ms: 300_000,
+            joined: true,
+            consumer: 1,
+        }
+    }
+
+    #[test]
+    fn lists_subscribed_partitions_with_their_owners() {
+        let mut group = Group::new("web");
+        group.members = vec![
+            member("a", &["clicks"], &[("clicks", 0), ("clicks", 1)]),
+            member("b", &["clicks", "views"], &[("clicks", 2)]),
+        ];
+        let counts = |topic: &str| match topic {
+            "clicks" => 3,
+            "views" => 2,
+            _ => 0,
+        };
+        let owners: Vec<(String, Option<&str>)> = group
+            .partition_owners(counts)
+            .into_iter()
+            .map(|(tp, m)| {
+                (
+                    format!("{}-{}", tp.topic, tp.partition),
+                    m.map(|m| m.client_id.as_str()),
+                )
+            })
+            .collect();
+        let expect = [
+            ("clicks-0", Some("a")),
+            ("clicks-1", Some("a")),
+            ("clicks-2", Some("b")),
+            ("views-0", None),
+            ("views-1", None),
+        ];
+        assert_eq!(owners, expect.map(|(tp, m)| (tp.to_string(), m)).to_vec());
     }
 }
