@@ -330,17 +330,12 @@ fn AssignmentFigure(
             let from = consumer_row(owner.as_deref()?)?;
             let (x1, y1) = (ASSIGN_CONSUMER_WIDTH, center(from));
             let (x2, y2) = (ASSIGN_PARTITION_X - 2.0, center(row));
-            let mid = (x1 + x2) / 2.0;
-            let tip = x2 - ARROW_HEAD;
+            let (path, head) = super::arrow(x1, y1, x2, y2, ARROW_HEAD);
             Some((
                 owner.clone().unwrap_or_default(),
                 partition.clone(),
-                format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {tip},{y2}"),
-                format!(
-                    "{x2},{y2} {tip},{} {tip},{}",
-                    y2 - ARROW_HEAD / 2.0,
-                    y2 + ARROW_HEAD / 2.0
-                ),
+                path,
+                head,
             ))
         })
         .collect();

@@ -197,18 +197,12 @@ fn fanout_picture(
                 .is_some_and(|t| now_ms - t <= TIMELINE_WINDOW_MS);
             let (x1, y1) = (FANOUT_RULE_WIDTH, rule_y + FANOUT_ROW / 2.0 - 2.0);
             let (x2, y2) = (FANOUT_TARGET_X - 2.0, y + FANOUT_ROW / 2.0 - 2.0);
-            let mid = (x1 + x2) / 2.0;
+            let (path, head) = super::arrow(x1, y1, x2, y2, ARROW_HEAD);
             arrows.push(FanOutArrow {
                 rule: rule.rule.clone(),
                 target: target.name.clone(),
-                path: format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {},{y2}", x2 - ARROW_HEAD),
-                head: format!(
-                    "{x2},{y2} {},{} {},{}",
-                    x2 - ARROW_HEAD,
-                    y2 - ARROW_HEAD / 2.0,
-                    x2 - ARROW_HEAD,
-                    y2 + ARROW_HEAD / 2.0
-                ),
+                path,
+                head,
                 class: match (rule.enabled, recent) {
                     (false, _) => "pp-arrow pp-arrow-off",
                     (true, true) => "pp-arrow pp-arrow-recent",

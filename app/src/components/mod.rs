@@ -90,6 +90,22 @@ fn full_page_href() -> String {
     )
 }
 
+/// An SVG arrow from (x1, y1) to (x2, y2) as the panels draw them (fan-out, assignment): a
+/// horizontal S-curve ending where a triangular head of `head` pixels takes over. Returns
+/// the curve's `d` and the head's `points`.
+pub(crate) fn arrow(x1: f64, y1: f64, x2: f64, y2: f64, head: f64) -> (String, String) {
+    let mid = (x1 + x2) / 2.0;
+    let tip = x2 - head;
+    (
+        format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {tip},{y2}"),
+        format!(
+            "{x2},{y2} {tip},{} {tip},{}",
+            y2 - head / 2.0,
+            y2 + head / 2.0
+        ),
+    )
+}
+
 /// Saves bytes as a real file through a temporary link.
 pub(crate) fn save_file(name: &str, bytes: &[u8], mime: &str) -> Result<(), wasm_bindgen::JsValue> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
