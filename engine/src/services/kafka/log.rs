@@ -146,15 +146,13 @@ fn last(run: &Run) -> &Record {
 
 /// Consecutive runs of records; retention deletes whole segments, never part of one.
 ///
-/// The segment's record count, size and newest timestamp are kept as runs come and go,
-/// because every append (the roll check) and every produce (the log cleaner's next expiry)
-/// reads them.
+/// The segment's size and newest timestamp are kept as runs come and go, because every
+/// append (the roll check) and every produce (the log cleaner's next expiry) reads them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
     pub base_offset: Offset,
     pub created_ms: Millis,
     runs: Vec<Run>,
-    len: usize,
     size_bytes: u64,
     max_timestamp_ms: Option<Millis>,
 }
@@ -165,7 +163,6 @@ impl Segment {
             base_offset,
             created_ms,
             runs: Vec::new(),
-            len: 0,
             size_bytes: 0,
             max_timestamp_ms: None,
         }
@@ -176,11 +173,12 @@ impl Segment {
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.runs.iter().map(|run| run.len()).sum()
     }
 
+    /// Runs are never empty, so a segment is empty when it has none.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.runs.is_empty()
     }
 
     pub fn size_bytes(&self) -> u64 {
@@ -196,7 +194,6 @@ impl Segment {
     }
 
     fn push(&mut self, run: Run, size_bytes: u64) {
-        self.len += run.len();
         self.size_bytes += size_bytes;
         let newest = run.iter().map(|r| r.timestamp_ms).max();
         self.max_timestamp_ms = self.max_timestamp_ms.max(newest);
@@ -205,7 +202,6 @@ impl Segment {
 
     /// After records were removed from the middle or the end.
     fn recount(&mut self) {
-        self.len = self.runs.iter().map(|run| run.len()).sum();
         self.size_bytes = self.records().map(Record::size_bytes).sum();
         self.max_timestamp_ms = self.records().map(|r| r.timestamp_ms).max();
     }
@@ -458,10 +454,11 @@ impl ReplicaLog {
     pub fn reset_to(&mut self, offset: Offset) -> Vec<Record> {
         let removed = self
             .segments
-            .drain(..)
-            .flat_map(|s| s.runs)
-            .flat_map(|run| run.iter().cloned().collect::<Vec<_>>())
+            .iter()
+            .flat_map(Segment::records)
+            .cloned()
             .collect();
+        self.segments.clear();
         self.epochs.clear();
         self.log_start_offset = offset;
         self.log_end_offset = offset;
