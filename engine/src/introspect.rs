@@ -12,6 +12,7 @@ use arrow::record_batch::RecordBatch;
 use crate::services::Services;
 use crate::services::athena::ResultSet;
 use crate::services::iam::explain::Fix;
+use crate::services::kafka::assignors::TopicPartition;
 use crate::services::kafka::cluster::Cluster;
 use crate::services::lambda::{Outcome, Trigger};
 use crate::sim::{Millis, World};
@@ -781,11 +782,8 @@ fn kafka_consumer_group_members(world: &World) -> Vec<Row> {
         .groups()
         .flat_map(|g| g.members.iter().map(move |m| (g, m)))
         .map(|(g, m)| {
-            let assignment: Vec<String> = m
-                .assignment
-                .iter()
-                .map(|tp| format!("{}-{}", tp.topic, tp.partition))
-                .collect();
+            let assignment: Vec<String> =
+                m.assignment.iter().map(TopicPartition::to_string).collect();
             vec![
                 g.group_id.as_str().into(),
                 m.member_id.as_str().into(),

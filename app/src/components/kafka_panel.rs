@@ -4,6 +4,7 @@
 //! partitions (also drawn as arrows from each consumer to the partitions it owns), lag per
 //! partition, and the group's lag over simulated time as SVG with a text list beside it.
 
+use engine::services::kafka::assignors::TopicPartition;
 use engine::services::kafka::group::{Group, GroupState, OFFSETS_TOPIC};
 use engine::services::kafka::{BrokerState, Cluster, broker_ids as ids};
 use engine::sim::{Millis, format_iso};
@@ -81,7 +82,7 @@ fn partitions(cluster: &Cluster) -> Vec<PartitionView> {
             .groups()
             .groups()
             .filter_map(|g| {
-                let tp = engine::services::kafka::assignors::TopicPartition::new(topic, partition);
+                let tp = TopicPartition::new(topic, partition);
                 g.owner(&tp)
                     .map(|m| format!("{} in {}", m.client_id, g.group_id))
             })
@@ -127,11 +128,8 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis) -> GroupView {
             .members
             .iter()
             .map(|m| {
-                let parts: Vec<String> = m
-                    .assignment
-                    .iter()
-                    .map(|tp| format!("{}-{}", tp.topic, tp.partition))
-                    .collect();
+                let parts: Vec<String> =
+                    m.assignment.iter().map(TopicPartition::to_string).collect();
                 (
                     m.member_id.clone(),
                     format!(
@@ -159,12 +157,7 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis) -> GroupView {
                     .map_or(0, |t| t.partitions.len() as u32)
             })
             .into_iter()
-            .map(|(tp, owner)| {
-                (
-                    format!("{}-{}", tp.topic, tp.partition),
-                    owner.map(|m| m.member_id.clone()),
-                )
-            })
+            .map(|(tp, owner)| (tp.to_string(), owner.map(|m| m.member_id.clone())))
             .collect(),
         samples,
     }

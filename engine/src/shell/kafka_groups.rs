@@ -1164,8 +1164,7 @@ fn partitions_to_reset(
     for tp in &out {
         if cluster.partition(&tp.topic, tp.partition).is_none() {
             return Err(rendered(format!(
-                "Error: Executing consumer group command failed due to The partitions {{{}-{}}} do not exist",
-                tp.topic, tp.partition
+                "Error: Executing consumer group command failed due to The partitions {{{tp}}} do not exist",
             )));
         }
     }
@@ -1185,14 +1184,12 @@ fn new_offset(
     let mut clamp = |offset: Offset| {
         if offset > end {
             out.push_str(&format!(
-                "WARN New offset ({offset}) is higher than latest offset for topic partition {}-{}. Value will be set to {end}\n",
-                tp.topic, tp.partition
+                "WARN New offset ({offset}) is higher than latest offset for topic partition {tp}. Value will be set to {end}\n",
             ));
             end
         } else if offset < start {
             out.push_str(&format!(
-                "WARN New offset ({offset}) is lower than earliest offset for topic partition {}-{}. Value will be set to {start}\n",
-                tp.topic, tp.partition
+                "WARN New offset ({offset}) is lower than earliest offset for topic partition {tp}. Value will be set to {start}\n",
             ));
             start
         } else {
@@ -1219,8 +1216,7 @@ fn new_offset(
             .map_err(|_| rendered(format!("Cannot parse argument '{text}' of option shift-by")))?;
         let current = committed.ok_or_else(|| {
             rendered(format!(
-                "Cannot shift offset for partition {}-{} since there is no current committed offset",
-                tp.topic, tp.partition
+                "Cannot shift offset for partition {tp} since there is no current committed offset",
             ))
         })?;
         Ok(clamp(current + shift))

@@ -31,6 +31,13 @@ impl TopicPartition {
     }
 }
 
+/// `orders-0`, as Kafka's `TopicPartition.toString` and its tools print it.
+impl std::fmt::Display for TopicPartition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
 /// A group member's subscription as the leader receives it in the JoinGroup response.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {

@@ -375,7 +375,7 @@ fn assignment_text(assignment: &[TopicPartition]) -> String {
     }
     assignment
         .iter()
-        .map(|tp| format!("{}-{}", tp.topic, tp.partition))
+        .map(TopicPartition::to_string)
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -1364,10 +1364,7 @@ impl Cluster {
                         env,
                         id,
                         "org.apache.kafka.clients.consumer.NoOffsetForPartitionException",
-                        format!(
-                            "Undefined offset with no reset policy for partitions: [{}-{}]",
-                            tp.topic, tp.partition
-                        ),
+                        format!("Undefined offset with no reset policy for partitions: [{tp}]",),
                     );
                     return;
                 }
@@ -1666,12 +1663,7 @@ mod tests {
         let owners: Vec<(String, Option<&str>)> = group
             .partition_owners(counts)
             .into_iter()
-            .map(|(tp, m)| {
-                (
-                    format!("{}-{}", tp.topic, tp.partition),
-                    m.map(|m| m.client_id.as_str()),
-                )
-            })
+            .map(|(tp, m)| (tp.to_string(), m.map(|m| m.client_id.as_str())))
             .collect();
         let expect = [
             ("clicks-0", Some("a")),
