@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Bucket, DAY_MS, S3, S3Error, S3Event, StorageClass, Versioning, midnight_at_or_after};
+use super::{
+    Bucket, DAY_MS, S3, S3Error, S3Event, StorageClass, Versioning, midnight_at_or_after,
+    rule_heading,
+};
 use crate::sim::{Env, Event, Millis};
 
 /// Since September 2024 S3 does not transition objects smaller than this unless a rule's
@@ -159,15 +162,8 @@ impl LifecycleRule {
         {
             actions.push(format!("expire old versions {}", when(Some(days), &None)));
         }
-        let name = self.id.as_deref().unwrap_or("(no ID)");
-        let prefix = self.selector().prefix;
-        let scope = if prefix.is_empty() {
-            "every object".to_string()
-        } else {
-            format!("{prefix}*")
-        };
-        let off = if self.enabled() { "" } else { " [Disabled]" };
-        format!("{name} ({scope}){off}: {}", actions.join(", "))
+        let heading = rule_heading(self.id.as_deref(), self.selector().prefix, self.enabled());
+        format!("{heading}: {}", actions.join(", "))
     }
 }
 

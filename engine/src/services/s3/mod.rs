@@ -386,6 +386,19 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{}\"", crate::services::md5_hex(bytes))
 }
 
+/// How a lifecycle or replication rule starts when the S3 panel lists it in a line: its ID,
+/// what it applies to, and whether it is off, as in `archive-logs (log-*) [Disabled]`.
+fn rule_heading(id: Option<&str>, prefix: &str, enabled: bool) -> String {
+    let name = id.unwrap_or("(no ID)");
+    let scope = if prefix.is_empty() {
+        "every object".to_string()
+    } else {
+        format!("{prefix}*")
+    };
+    let off = if enabled { "" } else { " [Disabled]" };
+    format!("{name} ({scope}){off}")
+}
+
 /// The next 00:00 UTC at or after `ms`: lifecycle actions and restore expiries happen then.
 pub fn midnight_at_or_after(ms: Millis) -> Millis {
     ms.div_euclid(DAY_MS) * DAY_MS

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Bucket, ReplicationStatus, S3, S3Error, S3Event, StorageClass, Versioning};
+use super::{
+    Bucket, ReplicationStatus, S3, S3Error, S3Event, StorageClass, Versioning, rule_heading,
+};
 use crate::services::ACCOUNT_ID;
 use crate::sim::{Env, Event, Millis};
 
@@ -70,13 +72,7 @@ impl ReplicationRule {
     /// The rule in one line for people, as the S3 panel lists it:
     /// `logs (logs/*) → s3://backup as STANDARD_IA, priority 2`.
     pub fn describe(&self) -> String {
-        let name = self.id.as_deref().unwrap_or("(no ID)");
-        let prefix = self.prefix();
-        let scope = if prefix.is_empty() {
-            "every object".to_string()
-        } else {
-            format!("{prefix}*")
-        };
+        let heading = rule_heading(self.id.as_deref(), self.prefix(), self.status == "Enabled");
         let target = self
             .destination_bucket()
             .map_or_else(|| self.destination.bucket.clone(), |b| format!("s3://{b}"));
@@ -90,12 +86,7 @@ impl ReplicationRule {
             .priority
             .map(|p| format!(", priority {p}"))
             .unwrap_or_default();
-        let off = if self.status == "Enabled" {
-            ""
-        } else {
-            " [Disabled]"
-        };
-        format!("{name} ({scope}){off} → {target}{class}{priority}")
+        format!("{heading} → {target}{class}{priority}")
     }
 }
 
