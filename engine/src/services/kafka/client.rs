@@ -9,8 +9,9 @@
 //! producer does at the end of its input: a flush sends every batch at once, so `linger.ms`
 //! (how long a batch that is not full waits for more records) never delays it.
 //!
-//! Idempotence: with `enable.idempotence=true` (the default unless `acks` is set to something
-//! other than `all`) each record carries (producer id, sequence), and the leader answers a
+//! Idempotence: with `enable.idempotence=true` (the default unless `acks` is not `all`, more
+//! than 5 requests may be in flight or `retries=0`: the shell's `producer_config`) each record
+//! carries (producer id, sequence), and the leader answers a
 //! retried batch it already has with the original offsets instead of appending it again.
 //! Without it, a retry after a timeout appends a duplicate, as Kafka does.
 

@@ -56,7 +56,7 @@ pub struct Topic {
     pub topic_id: String,
     pub partitions: Vec<Partition>,
     /// Only the overrides, as `--describe` prints them under `Configs:`; changed only
-    /// through `set_config`, which keeps `parsed` true.
+    /// through `set_config`, which clears `parsed` so it is worked out again.
     configs: BTreeMap<String, String>,
     /// The placement's start index, reused when partitions are added (as `AdminUtils` does).
     pub(super) start_index: usize,
