@@ -400,6 +400,39 @@ mod tests {
     }
 
     #[test]
+    fn ties_keep_input_order_with_or_without_a_limit() {
+        // The logs hold sensor-a (10.5), sensor-b (20.0), sensor-a (NULL), sensor-c, sensor-b
+        // (30.0) and a NULL device, in that order: the two sensor-a rows tie on the key.
+        let full = "
+            device_name varchar | metric double
+            sensor-a | 10.5
+            sensor-a | NULL
+            sensor-b | 20.0
+            sensor-b | 30.0
+        ";
+        check(
+            "SELECT device_name, metric FROM logs ORDER BY device_name LIMIT 4",
+            full,
+        );
+        check(
+            "SELECT device_name, metric FROM logs ORDER BY device_name LIMIT 1",
+            "
+            device_name varchar | metric double
+            sensor-a | 10.5
+        ",
+        );
+        check(
+            "SELECT device_name, metric FROM logs ORDER BY device_name LIMIT 3 OFFSET 1",
+            "
+            device_name varchar | metric double
+            sensor-a | NULL
+            sensor-b | 20.0
+            sensor-b | 30.0
+        ",
+        );
+    }
+
+    #[test]
     fn applies_offset_and_limit_after_ordering() {
         check(
             "SELECT device_name, metric FROM logs ORDER BY 1, 2 DESC NULLS FIRST LIMIT 3 OFFSET 1",
