@@ -361,6 +361,21 @@ pub const TABLES: &[SimTable] = &[
         rows: kafka_partitions,
     },
     SimTable {
+        name: "kafka_producers",
+        description: "producers by client id, topic and settings: records acknowledged and failed",
+        columns: &[
+            ("client_id", Kind::Varchar),
+            ("topic", Kind::Varchar),
+            ("acks", Kind::Varchar),
+            ("idempotent", Kind::Boolean),
+            ("records_acked", Kind::BigInt),
+            ("records_failed", Kind::BigInt),
+            ("partitions", Kind::Varchar),
+            ("last_send", Kind::Timestamp),
+        ],
+        rows: kafka_producers,
+    },
+    SimTable {
         name: "kafka_records",
         description: "records consumers can read (below the high watermark), by partition",
         columns: &[
@@ -768,6 +783,29 @@ fn kafka_consumer_groups(world: &World) -> Vec<Row> {
                 g.protocol.map(|p| p.name()).into(),
                 g.members.len().into(),
                 cluster.coordinator(&g.group_id).into(),
+            ]
+        })
+        .collect()
+}
+
+fn kafka_producers(world: &World) -> Vec<Row> {
+    let Some(cluster) = cluster(world) else {
+        return Vec::new();
+    };
+    cluster
+        .producers()
+        .iter()
+        .map(|p| {
+            let partitions: Vec<String> = p.acked_by_partition.keys().map(u32::to_string).collect();
+            vec![
+                p.client_id.as_str().into(),
+                p.topic.as_str().into(),
+                p.acks.as_str().into(),
+                p.idempotent.into(),
+                p.records_acked.into(),
+                p.records_failed.into(),
+                partitions.join(",").into(),
+                Value::Time(p.last_send_ms),
             ]
         })
         .collect()

@@ -1162,6 +1162,37 @@ fn kafka_producer_configs() {
     );
 }
 
+/// Producers as the Kafka panel lists them (`sim.kafka_producers`): one row per client id
+/// (ConsoleProducer's `console-producer`, ProducerPerformance's `perf-producer-client`, or
+/// `client.id`), topic and settings; records whose send fails after the retries (two of three
+/// brokers down) are counted as failed; a send to a missing topic or with a refused config adds
+/// no row.
+#[test]
+fn kafka_producers_table() {
+    check(
+        "kafka_producers_table",
+        "sim kafka create-cluster --brokers 3\n\
+         kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 3 --config min.insync.replicas=2\n\
+         sim query \"SELECT count(*) FROM sim.kafka_producers\"\n\
+         kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true --property key.separator=: --producer-property acks=1 <<EOF\n\
+         k1:a\n\
+         k2:b\n\
+         k3:c\n\
+         EOF\n\
+         echo d | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property acks=1\n\
+         echo e | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders\n\
+         echo f | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property client.id=billing\n\
+         kafka-producer-perf-test.sh --topic orders --num-records 10 --record-size 10 --throughput -1 --producer-props bootstrap.servers=localhost:9092\n\
+         sim broker crash 2\n\
+         sim broker crash 3\n\
+         sim advance 20s\n\
+         echo g | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property client.id=billing\n\
+         echo h | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic nowhere\n\
+         echo i | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --producer-property acks=2\n\
+         sim query \"SELECT client_id, topic, acks, idempotent, records_acked, records_failed, partitions, last_send FROM sim.kafka_producers\"",
+    );
+}
+
 /// Failures: the controller in each mode, ISR shrink and expand on the clock, acks=all
 /// against min.insync.replicas, an unclean election losing data, and retention.
 /// `kafka-metadata-quorum.sh describe --status` has `MetadataQuorumCommand`'s labels.

@@ -621,6 +621,9 @@ fn perf_config(args: &[String]) -> Result<PerfConfig, CommandError> {
     if !properties.contains_key("retries") {
         producer.retries = 10;
     }
+    if !properties.contains_key("client.id") {
+        producer.client_id = "perf-producer-client".into();
+    }
     Ok(PerfConfig {
         topic: options.value("topic").expect("required").to_string(),
         num_records,

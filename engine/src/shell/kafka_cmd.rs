@@ -544,6 +544,9 @@ fn produce(ctx: &mut Ctx, args: &[String], stdin: Option<String>) -> Result<Repl
 pub(super) fn producer_config(options: &Options) -> Result<ProducerConfig, CommandError> {
     let mut config = ProducerConfig::default();
     let properties = options.properties("producer-property").map_err(rendered)?;
+    if let Some(client_id) = properties.get("client.id") {
+        config.client_id = client_id.clone();
+    }
     let acks = properties
         .get("acks")
         .map(String::as_str)

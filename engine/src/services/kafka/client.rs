@@ -19,17 +19,19 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use super::cluster::ProducerKey;
 use super::cluster::{Acks, Appended};
 use super::log::{NewRecord, Offset, Record, SharedRecord};
 use super::partitioner::{StickyPartitioner, partition_for_key};
 use super::{KafkaError, Topic};
 use crate::sim::{Millis, World};
 
-/// The console producer's settings (`ConsoleProducer`'s defaults: `acks=-1`, three retries
-/// 100 ms apart, `request.timeout.ms=1500`, `batch.size=16384`; the Java producer's
-/// `max.in.flight.requests.per.connection=5`).
+/// The console producer's settings (`ConsoleProducer`'s defaults: `client.id=console-producer`,
+/// `acks=-1`, three retries 100 ms apart, `request.timeout.ms=1500`, `batch.size=16384`; the
+/// Java producer's `max.in.flight.requests.per.connection=5`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerConfig {
+    pub client_id: String,
     pub acks: Acks,
     pub retries: u32,
     pub retry_backoff_ms: Millis,
@@ -42,6 +44,7 @@ pub struct ProducerConfig {
 impl Default for ProducerConfig {
     fn default() -> Self {
         Self {
+            client_id: "console-producer".into(),
             acks: Acks::All,
             retries: 3,
             retry_backoff_ms: 100,
@@ -146,6 +149,18 @@ pub fn send_all(
             }
         }
     }
+    let now_ms = world.now_ms();
+    let (services, _) = world.split();
+    services.kafka.cluster_mut().expect("checked").note_sends(
+        ProducerKey {
+            client_id: &config.client_id,
+            topic,
+            acks: config.acks,
+            idempotent: config.enable_idempotence,
+        },
+        results.iter().map(|r| (r.partition, r.outcome.is_ok())),
+        now_ms,
+    );
     Ok(results)
 }
 

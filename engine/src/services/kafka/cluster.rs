@@ -100,11 +100,69 @@ pub struct Controller {
     pub voter_end_offsets: BTreeMap<BrokerId, (i64, Millis)>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Acks {
     None,
     Leader,
     All,
+}
+
+impl Acks {
+    /// The `acks` setting as a producer's config spells it: `0`, `1` or `all`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+/// Which producer sent: the `client.id`, the topic and the settings that decide what an
+/// acknowledgement promises. Runs of the console producer with the same settings share a row.
+pub(super) struct ProducerKey<'a> {
+    pub client_id: &'a str,
+    pub topic: &'a str,
+    pub acks: Acks,
+    pub idempotent: bool,
+}
+
+/// One row of the producers the Kafka panel and `sim.kafka_producers` show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerActivity {
+    pub client_id: String,
+    pub topic: String,
+    pub acks: Acks,
+    pub idempotent: bool,
+    /// Records the cluster acknowledged (with `acks=0`: every record sent to a live leader).
+    pub records_acked: u64,
+    /// Records whose send failed after the retries (`NOT_ENOUGH_REPLICAS`, no leader…).
+    pub records_failed: u64,
+    /// Acknowledged records per partition: where this producer's data went.
+    pub acked_by_partition: BTreeMap<u32, u64>,
+    pub last_send_ms: Millis,
+}
+
+impl ProducerActivity {
+    fn new(key: &ProducerKey<'_>) -> Self {
+        Self {
+            client_id: key.client_id.to_string(),
+            topic: key.topic.to_string(),
+            acks: key.acks,
+            idempotent: key.idempotent,
+            records_acked: 0,
+            records_failed: 0,
+            acked_by_partition: BTreeMap::new(),
+            last_send_ms: 0,
+        }
+    }
+
+    fn is(&self, key: &ProducerKey<'_>) -> bool {
+        self.client_id == key.client_id
+            && self.topic == key.topic
+            && self.acks == key.acks
+            && self.idempotent == key.idempotent
+    }
 }
 
 /// Where the leader put a batch.
@@ -130,6 +188,9 @@ pub struct Cluster {
     /// Consumer groups (their coordinators are brokers of this cluster) and the consumers.
     #[serde(default)]
     pub(super) groups: Groups,
+    /// What the producers that wrote to this cluster did, by client id, topic and settings.
+    #[serde(default)]
+    producers: Vec<ProducerActivity>,
 }
 
 /// Kafka's `Uuid.toString`: 16 random bytes as URL-safe base64 without padding.
@@ -173,6 +234,7 @@ impl Cluster {
             next_producer_id: 0,
             pending_fences: BTreeSet::new(),
             groups: Groups::default(),
+            producers: Vec::new(),
         };
         env.record(
             "kafka",
@@ -295,6 +357,38 @@ impl Cluster {
     }
 
     /// A new producer id (`InitProducerId`), for idempotent sends.
+    /// The producers that have sent to this cluster, in the order each first sent.
+    pub fn producers(&self) -> &[ProducerActivity] {
+        &self.producers
+    }
+
+    /// Counts one send's outcomes into its producer's row (client id, topic, acks and
+    /// idempotence; a row is added the first time). `outcomes` are (partition, acknowledged).
+    pub(super) fn note_sends(
+        &mut self,
+        key: ProducerKey<'_>,
+        outcomes: impl IntoIterator<Item = (u32, bool)>,
+        now_ms: Millis,
+    ) {
+        let index = match self.producers.iter().position(|p| p.is(&key)) {
+            Some(index) => index,
+            None => {
+                self.producers.push(ProducerActivity::new(&key));
+                self.producers.len() - 1
+            }
+        };
+        let row = &mut self.producers[index];
+        for (partition, acknowledged) in outcomes {
+            if acknowledged {
+                row.records_acked += 1;
+                *row.acked_by_partition.entry(partition).or_default() += 1;
+            } else {
+                row.records_failed += 1;
+            }
+        }
+        row.last_send_ms = now_ms;
+    }
+
     pub fn allocate_producer_id(&mut self) -> u64 {
         self.next_producer_id += 1;
         self.next_producer_id
@@ -602,15 +696,7 @@ impl Cluster {
                     format!("{base_offset}..{}", end_offset - 1).into(),
                 ),
                 ("records", (count as i64).into()),
-                (
-                    "acks",
-                    match acks {
-                        Acks::None => "0",
-                        Acks::Leader => "1",
-                        Acks::All => "all",
-                    }
-                    .into(),
-                ),
+                ("acks", acks.as_str().into()),
             ],
         );
         self.wake_followers(env, &followers);

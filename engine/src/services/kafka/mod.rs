@@ -22,7 +22,9 @@ pub mod topic;
 
 use serde::{Deserialize, Serialize};
 
-pub use cluster::{Acks, Appended, Broker, BrokerState, Cluster, Controller, ControllerMode};
+pub use cluster::{
+    Acks, Appended, Broker, BrokerState, Cluster, Controller, ControllerMode, ProducerActivity,
+};
 pub use log::{NewRecord, Offset, Record, SharedRecord};
 pub use partition::Partition;
 pub use topic::{Topic, TopicConfig};
