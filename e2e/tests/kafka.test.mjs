@@ -86,6 +86,15 @@ test('a consumer group runs in the background of the browser terminal', async ()
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, '50-kafka-consumer-group');
   assert.match(await ok('kill %1'), /Processed a total of 1 messages/);
+  // Producers: one row per client id, topic and settings; acks=1 is marked as at risk.
+  await ok('echo fast | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic clicks --producer-property acks=1');
+  const producers = panel.getByTestId('producer');
+  assert.deepEqual(
+    await producers.evaluateAll((rows) => rows.map((r) => [r.dataset.client, r.dataset.acks])),
+    [['console-producer', 'all'], ['console-producer', '1']],
+  );
+  assert.equal(await producers.nth(0).getByTestId('producer-acked').textContent(), '1');
+  assert.match(await producers.nth(1).textContent(), /acks=1: acknowledged before every in-sync replica/);
   assert.deepEqual(page.errors, []);
 });
 

@@ -4,6 +4,7 @@
 mod athena_panel;
 mod iam_explain;
 mod kafka_panel;
+mod kafka_producers;
 mod lambda_panel;
 mod lesson_panel;
 mod s3_panel;
