@@ -88,6 +88,67 @@ mod tests {
         }
     }
 
+    /// The `{name}` placeholders of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    #[test]
+    fn every_translation_fills_the_same_placeholders() {
+        let english = &tables()[FALLBACK];
+        for (code, table) in tables() {
+            for (key, text) in table {
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(&english[key]),
+                    "locales/{code}.toml: {key} has other placeholders than English"
+                );
+            }
+        }
+    }
+
+    /// The browser tests (`e2e/tests`) find these English texts; a change here breaks them.
+    #[test]
+    fn english_texts_the_browser_tests_look_for() {
+        let id = [("id", "3".to_string())];
+        assert_eq!(tf("en", "kafka.broker.crash_label", &id), "Crash broker 3");
+        assert_eq!(
+            tf(
+                "en",
+                "kafka.broker.line",
+                &[("id", "3".into()), ("state", "crashed".into())]
+            ),
+            "broker 3 crashed"
+        );
+        let group = tf(
+            "en",
+            "kafka.group.line",
+            &[
+                ("group", "web".into()),
+                ("state", "Stable".into()),
+                ("generation", "1".into()),
+                ("protocol", "range".into()),
+            ],
+        ) + &tf("en", "kafka.group.lag", &[("lag", "0".into())]);
+        assert_eq!(group, "group web — Stable, generation 1, range — lag 0");
+        assert_eq!(t("en", "kafka.member.kill"), "kill");
+        assert_eq!(
+            tf("en", "lambda.runs.other", &[("n", "62".into())]),
+            "62 runs"
+        );
+        assert_eq!(
+            tf("en", "lambda.errors.one", &[("n", "1".into())]),
+            "1 error"
+        );
+        assert!(t("en", "timeline.too_long").contains("too long for a link"));
+    }
+
     #[test]
     fn lookups_fall_back_and_fill_placeholders() {
         assert_eq!(language("ko"), "ko");

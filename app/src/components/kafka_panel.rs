@@ -1,6 +1,7 @@
 //! The Kafka panel: brokers (up or down, the controller) with buttons that type the same `sim
 //! broker` commands as the terminal; each partition as a lane of offsets with its log start,
-//! high watermark and log end, leader, replicas and ISR; consumer groups with their members'
+//! high watermark and log end, leader, replicas and ISR; the producers (`kafka_producers`);
+//! consumer groups with their members'
 //! partitions (also drawn as arrows from each consumer to the partitions it owns), lag per
 //! partition, and the group's lag over simulated time as SVG with a text list beside it.
 
@@ -10,6 +11,7 @@ use engine::services::kafka::{BrokerState, Cluster, broker_ids as ids};
 use engine::sim::{Millis, format_iso};
 use leptos::prelude::*;
 
+use super::kafka_producers::{ProducersTable, producers};
 use crate::i18n::{t, tf};
 use crate::state::AppState;
 
@@ -76,27 +78,37 @@ fn brokers(cluster: &Cluster) -> Vec<BrokerView> {
         .collect()
 }
 
-fn partitions(cluster: &Cluster) -> Vec<PartitionView> {
+fn partitions(cluster: &Cluster, lang: &str) -> Vec<PartitionView> {
     let owners = |topic: &str, partition: u32| -> String {
         cluster
             .groups()
             .groups()
             .filter_map(|g| {
                 let tp = TopicPartition::new(topic, partition);
-                g.owner(&tp)
-                    .map(|m| format!("{} in {}", m.client_id, g.group_id))
+                g.owner(&tp).map(|m| {
+                    tf(
+                        lang,
+                        "kafka.reader",
+                        &[
+                            ("client", m.client_id.clone()),
+                            ("group", g.group_id.clone()),
+                        ],
+                    )
+                })
             })
             .collect::<Vec<_>>()
             .join("; ")
     };
     cluster
         .topics()
-        .filter(|t| t.name != OFFSETS_TOPIC)
-        .flat_map(|t| {
-            t.partitions.iter().map(move |p| PartitionView {
-                topic: t.name.clone(),
+        .filter(|topic| topic.name != OFFSETS_TOPIC)
+        .flat_map(|topic| {
+            topic.partitions.iter().map(move |p| PartitionView {
+                topic: topic.name.clone(),
                 partition: p.partition,
-                leader: p.leader.map_or("none".into(), |l| l.to_string()),
+                leader: p
+                    .leader
+                    .map_or_else(|| t(lang, "kafka.leader_none"), |l| l.to_string()),
                 replicas: ids(&p.replicas),
                 isr: ids(&p.isr),
                 under_replicated: p.isr.len() < p.replicas.len(),
@@ -113,7 +125,7 @@ fn partitions(cluster: &Cluster) -> Vec<PartitionView> {
         .collect()
 }
 
-fn group_view(cluster: &Cluster, group: &Group, now: Millis) -> GroupView {
+fn group_view(cluster: &Cluster, group: &Group, now: Millis, lang: &str) -> GroupView {
     let lag = cluster.group_lag(&group.group_id).unwrap_or(0);
     let mut samples = group.lag_samples.clone();
     if samples.last().is_none_or(|(t, _)| *t < now) {
@@ -136,7 +148,7 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis) -> GroupView {
                         "{} → {}",
                         m.client_id,
                         if parts.is_empty() {
-                            "nothing".into()
+                            t(lang, "kafka.member.nothing")
                         } else {
                             parts.join(", ")
                         }
@@ -192,19 +204,20 @@ fn lag_points(samples: &[(Millis, i64)]) -> String {
 #[component]
 pub fn KafkaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let view_of = move || {
+    let view_of = move |lang: &'static str| {
         state.with(|s| {
             let world = s.world();
             let cluster = world.services().kafka.cluster()?;
             let groups: Vec<GroupView> = cluster
                 .groups()
                 .groups()
-                .map(|g| group_view(cluster, g, world.now_ms()))
+                .map(|g| group_view(cluster, g, world.now_ms(), lang))
                 .collect();
             Some((
                 brokers(cluster),
                 cluster.controller().mode.as_str(),
-                partitions(cluster),
+                partitions(cluster, lang),
+                producers(cluster),
                 groups,
             ))
         })
@@ -212,35 +225,51 @@ pub fn KafkaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     view! {
         <div class="pp-panel pp-kafka" data-testid="kafka-panel">
             <header class="pp-panel-head"><h2>"Kafka"</h2></header>
-            {move || match view_of() {
+            {move || { let lang = lang.get(); match view_of(lang) {
                 None => view! {
-                    <p class="pp-empty">"No cluster yet. Try " <code>"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic clicks --partitions 3 --replication-factor 3"</code></p>
+                    <p class="pp-empty">{t(lang, "kafka.empty")} <code>"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic clicks --partitions 3 --replication-factor 3"</code></p>
                 }.into_any(),
-                Some((brokers, mode, partitions, groups)) => view! {
-                    <div class="pp-brokers" data-testid="brokers" role="list" aria-label=format!("Brokers ({mode} mode)")>
+                Some((brokers, mode, partitions, producers, groups)) => view! {
+                    <div class="pp-brokers" data-testid="brokers" role="list" aria-label=tf(lang, "kafka.brokers_label", &[("mode", mode.to_string())])>
                         <span class="pp-muted">{format!("{mode}:")}</span>
                         {brokers.into_iter().map(|b| {
                             let command = if b.running { format!("sim broker crash {}", b.id) } else { format!("sim broker start {}", b.id) };
-                            let label = if b.running { format!("Crash broker {}", b.id) } else { format!("Start broker {}", b.id) };
-                            let text = format!("broker {} {}{}{}", b.id, b.state, if b.controller { " (controller)" } else { "" }, if b.fenced { ", fenced" } else { "" });
+                            let id = [("id", b.id.to_string())];
+                            let label = tf(lang, if b.running { "kafka.broker.crash_label" } else { "kafka.broker.start_label" }, &id);
+                            let text = format!(
+                                "{}{}{}",
+                                tf(lang, "kafka.broker.line", &[("id", b.id.to_string()), ("state", b.state.to_string())]),
+                                if b.controller { t(lang, "kafka.broker.controller") } else { String::new() },
+                                if b.fenced { t(lang, "kafka.broker.fenced") } else { String::new() },
+                            );
                             view! {
                                 <span role="listitem" class=if b.running { "pp-broker pp-up" } else { "pp-broker pp-down" } data-testid="broker" data-broker=b.id>
                                     {text}
                                     <button class="pp-mini" aria-label=label.clone() title=label on:click=move |_| { state.run(&command); }>
-                                        {if b.running { "crash" } else { "start" }}
+                                        {t(lang, if b.running { "kafka.broker.crash" } else { "kafka.broker.start" })}
                                     </button>
                                 </span>
                             }
                         }).collect_view()}
                     </div>
                     <table class="pp-table" data-testid="partitions">
-                        <caption>"Partitions: a lane of offsets from the log start to the log end; consumers read below the high watermark (│)"</caption>
-                        <thead><tr><th>"partition"</th><th>"records"</th><th>"leader"</th><th>"replicas"</th><th>"ISR"</th><th>"start / HW / end"</th><th>"read by"</th></tr></thead>
+                        <caption>{t(lang, "kafka.partitions.caption")}</caption>
+                        <thead><tr>
+                            {["kafka.col.partition", "kafka.col.records", "kafka.col.leader", "kafka.col.replicas", "kafka.col.isr", "kafka.col.offsets", "kafka.col.readers"]
+                                .into_iter()
+                                .map(|key| view! { <th>{t(lang, key)}</th> })
+                                .collect_view()}
+                        </tr></thead>
                         <tbody>
                             {partitions.into_iter().map(|p| {
                                 let end = p.log_end.max(1) as f64;
                                 let x = |offset: i64| offset as f64 / end * LANE_WIDTH;
-                                let label = format!("{}-{}: offsets {} to {}, high watermark {}", p.topic, p.partition, p.log_start, p.log_end, p.high_watermark);
+                                let label = tf(lang, "kafka.lane", &[
+                                    ("partition", format!("{}-{}", p.topic, p.partition)),
+                                    ("start", p.log_start.to_string()),
+                                    ("end", p.log_end.to_string()),
+                                    ("hw", p.high_watermark.to_string()),
+                                ]);
                                 view! {
                                     <tr data-testid="partition" data-partition=format!("{}-{}", p.topic, p.partition)>
                                         <td class="pp-key">{format!("{}-{}", p.topic, p.partition)}</td>
@@ -262,16 +291,22 @@ pub fn KafkaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    <ProducersTable rows=producers lang=lang/>
                     {groups.into_iter().map(|g| {
                         let points = lag_points(&g.samples);
                         let last = g.samples.last().map(|(t, _)| format_iso(*t)).unwrap_or_default();
                         let first = g.samples.first().map(|(t, _)| format_iso(*t)).unwrap_or_default();
                         let rebalancing = g.state == GroupState::PreparingRebalance.as_str() || g.state == GroupState::CompletingRebalance.as_str();
                         view! {
-                            <section class="pp-group" data-testid="consumer-group" data-group=g.id.clone() aria-label=format!("Consumer group {}", g.id)>
+                            <section class="pp-group" data-testid="consumer-group" data-group=g.id.clone() aria-label=tf(lang, "kafka.group.label", &[("group", g.id.clone())])>
                                 <h3>
-                                    {format!("group {} — {}, generation {}, {}", g.id, g.state, g.generation, g.protocol)}
-                                    <span class=if rebalancing { "pp-warn" } else { "pp-muted" } data-testid="group-lag">{format!(" — lag {}", g.lag)}</span>
+                                    {tf(lang, "kafka.group.line", &[
+                                        ("group", g.id.clone()),
+                                        ("state", g.state.to_string()),
+                                        ("generation", g.generation.to_string()),
+                                        ("protocol", g.protocol.clone()),
+                                    ])}
+                                    <span class=if rebalancing { "pp-warn" } else { "pp-muted" } data-testid="group-lag">{tf(lang, "kafka.group.lag", &[("lag", g.lag.to_string())])}</span>
                                 </h3>
                                 <ul class="pp-members">
                                     {g.members.into_iter().map(|(member, text)| {
@@ -279,26 +314,27 @@ pub fn KafkaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                                         view! {
                                             <li data-testid="member">
                                                 {text}
-                                                <button class="pp-mini" aria-label=format!("Kill consumer {member}") title="sim consumer kill: no commit, no goodbye" on:click=move |_| { state.run(&command); }>"kill"</button>
+                                                <button class="pp-mini" aria-label=tf(lang, "kafka.member.kill_label", &[("member", member)]) title=t(lang, "kafka.member.kill_title")
+                                                    on:click=move |_| { state.run(&command); }>{t(lang, "kafka.member.kill")}</button>
                                             </li>
                                         }
                                     }).collect_view()}
                                 </ul>
-                                <AssignmentFigure group=g.id.clone() consumers=g.consumers owners=g.owners lang=lang.get()/>
+                                <AssignmentFigure group=g.id.clone() consumers=g.consumers owners=g.owners lang/>
                                 <figure class="pp-lag">
-                                    <figcaption>{format!("Lag (log end − committed) from {first} to {last}")}</figcaption>
-                                    <svg role="img" aria-label=format!("Lag of group {} over time", g.id) viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}") width=CHART_WIDTH height=CHART_HEIGHT>
+                                    <figcaption>{tf(lang, "kafka.lag.caption", &[("first", first), ("last", last)])}</figcaption>
+                                    <svg role="img" aria-label=tf(lang, "kafka.lag.label", &[("group", g.id.clone())]) viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}") width=CHART_WIDTH height=CHART_HEIGHT>
                                         <polyline points=points fill="none"/>
                                     </svg>
                                     <ul class="pp-sr-only">
-                                        {g.samples.iter().map(|(t, lag)| view! { <li>{format!("{}: lag {lag}", format_iso(*t))}</li> }).collect_view()}
+                                        {g.samples.iter().map(|(t, lag)| view! { <li>{tf(lang, "kafka.lag.sample", &[("time", format_iso(*t)), ("lag", lag.to_string())])}</li> }).collect_view()}
                                     </ul>
                                 </figure>
                             </section>
                         }
                     }).collect_view()}
                 }.into_any(),
-            }}
+            }}}
         </div>
     }
 }

@@ -62,17 +62,20 @@ pub fn ProducersTable(rows: Vec<ProducerView>, lang: &'static str) -> impl IntoV
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|p| {
+                        let failed_class = if p.failed == 0 { "" } else { "pp-warn" };
                         let risk = p.at_risk.then(|| tf(lang, "kafka.producers.at_risk", &[("acks", p.acks.to_string())]));
+                        let risk_title = risk.clone().unwrap_or_default();
+                        let acks_class = if p.at_risk { "pp-warn" } else { "" };
                         view! {
                             <tr data-testid="producer" data-client=p.client_id.clone() data-acks=p.acks>
                                 <td class="pp-key">{format!("{} → {}", p.client_id, p.topic)}</td>
-                                <td class=if p.at_risk { "pp-warn" } else { "" } title=risk.clone().unwrap_or_default()>
+                                <td class=acks_class title=risk_title>
                                     {p.acks}
                                     {risk.map(|text| view! { <span class="pp-sr-only">{format!(" ({text})")}</span> })}
                                 </td>
                                 <td>{t(lang, if p.idempotent { "kafka.producers.yes" } else { "kafka.producers.no" })}</td>
                                 <td data-testid="producer-acked">{p.acked}</td>
-                                <td class=if p.failed > 0 { "pp-warn" } else { "" } data-testid="producer-failed">{p.failed}</td>
+                                <td class=failed_class data-testid="producer-failed">{p.failed}</td>
                                 <td class="pp-muted">{p.partitions}</td>
                             </tr>
                         }

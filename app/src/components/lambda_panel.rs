@@ -62,7 +62,8 @@ fn function_row(function: &Function) -> FunctionRow {
 struct RuleRow {
     name: String,
     expression: String,
-    next: String,
+    /// The next fire time; `None` when the rule is disabled.
+    next: Option<String>,
     targets: String,
 }
 
@@ -78,7 +79,7 @@ struct Bar {
 }
 
 /// One bar per recent invocation, one row per function.
-fn bars(invocations: &[Invocation], functions: &[String], now_ms: Millis) -> Vec<Bar> {
+fn bars(invocations: &[Invocation], functions: &[String], now_ms: Millis, lang: &str) -> Vec<Bar> {
     let start = now_ms - TIMELINE_WINDOW_MS;
     let scale = TIMELINE_WIDTH / TIMELINE_WINDOW_MS as f64;
     invocations
@@ -100,32 +101,41 @@ fn bars(invocations: &[Invocation], functions: &[String], now_ms: Millis) -> Vec
                 width: ((cold_ms + ms) * scale).max(2.0),
                 cold_width: (cold_ms * scale).max(if cold_ms > 0.0 { 1.0 } else { 0.0 }),
                 class,
-                label: format!(
-                    "{} {} at {}: {} ms{}",
-                    i.function,
-                    outcome_word(&i.outcome),
-                    format_iso(i.start_ms),
-                    format_us(i.duration_us),
-                    i.init_us
-                        .map(|us| format!(" after a {} ms cold start", format_us(us)))
-                        .unwrap_or_default()
+                label: tf(
+                    lang,
+                    "lambda.invocation",
+                    &[
+                        ("function", i.function.clone()),
+                        ("outcome", t(lang, outcome_key(&i.outcome))),
+                        ("time", format_iso(i.start_ms)),
+                        ("duration", format_us(i.duration_us)),
+                        (
+                            "cold",
+                            i.init_us
+                                .map(|us| {
+                                    tf(lang, "lambda.invocation.cold", &[("ms", format_us(us))])
+                                })
+                                .unwrap_or_default(),
+                        ),
+                    ],
                 ),
             })
         })
         .collect()
 }
 
-/// `1 run`, `2 runs`.
-fn plural(count: u64, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+/// `1 run`, `2 runs`: the locale's `{key}.one` or `{key}.other` with the count as `{n}`.
+fn plural(lang: &str, count: u64, key: &str) -> String {
+    let form = if count == 1 { "one" } else { "other" };
+    tf(lang, &format!("{key}.{form}"), &[("n", count.to_string())])
 }
 
-fn outcome_word(outcome: &Outcome) -> &'static str {
+fn outcome_key(outcome: &Outcome) -> &'static str {
     match outcome {
-        Outcome::Success(_) => "succeeded",
-        Outcome::Error { .. } => "failed",
-        Outcome::Timeout => "timed out",
-        Outcome::OutOfMemory => "ran out of memory",
+        Outcome::Success(_) => "lambda.outcome.succeeded",
+        Outcome::Error { .. } => "lambda.outcome.failed",
+        Outcome::Timeout => "lambda.outcome.timed_out",
+        Outcome::OutOfMemory => "lambda.outcome.out_of_memory",
     }
 }
 
@@ -281,11 +291,12 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
         })
     };
     let timeline = move || {
+        let lang = lang.get();
         state.with(|s| {
             let lambda = &s.world().services().lambda;
             let names: Vec<String> = lambda.functions().map(|f| f.name.clone()).collect();
             (
-                bars(lambda.invocations(), &names, s.world().now_ms()),
+                bars(lambda.invocations(), &names, s.world().now_ms(), lang),
                 names,
             )
         })
@@ -310,17 +321,20 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
     view! {
         <div class="pp-panel pp-lambda" data-testid="lambda-panel">
             <header class="pp-panel-head"><h2>"EventBridge + Lambda"</h2></header>
-            <Show when=move || !functions().is_empty() || !rules().is_empty() || !fanouts().0.is_empty() fallback=|| view! {
-                <p class="pp-empty">"No functions or schedules yet. Try the pipeline in " <code>"examples/pipeline-hour.sh"</code></p>
+            <Show when=move || !functions().is_empty() || !rules().is_empty() || !fanouts().0.is_empty() fallback=move || view! {
+                <p class="pp-empty">{move || t(lang.get(), "lambda.empty")} <code>"examples/pipeline-hour.sh"</code></p>
             }>
                 <table class="pp-table" data-testid="rules">
-                    <caption>"Scheduled rules"</caption>
+                    <caption>{move || t(lang.get(), "lambda.rules_caption")}</caption>
                     <tbody>
                         <For each=rules key=|r| (r.name.clone(), r.next.clone()) let:rule>
                             <tr data-testid="rule" data-rule=rule.name.clone()>
                                 <td class="pp-key">{rule.name.clone()}</td>
                                 <td><code>{rule.expression}</code></td>
-                                <td>"next " <time>{rule.next}</time></td>
+                                <td>{move || t(lang.get(), "lambda.next")} " " <time>{
+                                    let next = rule.next.clone();
+                                    move || next.clone().unwrap_or_else(|| t(lang.get(), "lambda.next_disabled"))
+                                }</time></td>
                                 <td class="pp-muted">{rule.targets}</td>
                             </tr>
                         </For>
@@ -332,7 +346,7 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                     (!rules.is_empty()).then(|| view! { <FanOutFigure rules now_ms lang/> })
                 }}
                 <table class="pp-table" data-testid="functions">
-                    <caption>"Functions (select one for its log)"</caption>
+                    <caption>{move || t(lang.get(), "lambda.functions_caption")}</caption>
                     <tbody>
                         <For each=functions key=|f| (f.name.clone(), f.invocations) let:function>
                             {
@@ -346,8 +360,15 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                                                 on:click=move |_| selected.set(Some(name.clone()))>{function.name.clone()}</button>
                                         </td>
                                         <td>{function.runtime}</td>
-                                        <td>{format!("{} MB, {} s", function.memory_mb, function.timeout_s)}</td>
-                                        <td>{format!("{}, {}, {} cold", plural(function.invocations, "run"), plural(function.errors, "error"), function.cold_starts)}</td>
+                                        <td>{move || tf(lang.get(), "lambda.limits", &[("memory", function.memory_mb.to_string()), ("timeout", function.timeout_s.to_string())])}</td>
+                                        <td>{move || {
+                                            let lang = lang.get();
+                                            tf(lang, "lambda.counts", &[
+                                                ("runs", plural(lang, function.invocations, "lambda.runs")),
+                                                ("errors", plural(lang, function.errors, "lambda.errors")),
+                                                ("cold", tf(lang, "lambda.cold_starts", &[("n", function.cold_starts.to_string())])),
+                                            ])
+                                        }}</td>
                                         <td class="pp-muted">{function.cost}</td>
                                     </tr>
                                 }
@@ -356,12 +377,12 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                     </tbody>
                 </table>
                 <figure class="pp-invocations" data-testid="invocation-timeline">
-                    <figcaption>"Invocations in the last 10 simulated minutes (dark: cold start; red: error; amber: timeout)"</figcaption>
+                    <figcaption>{move || t(lang.get(), "lambda.timeline.caption")}</figcaption>
                     {move || {
                         let (bars, names) = timeline();
                         let height = (names.len().max(1) as f64) * ROW_HEIGHT;
                         view! {
-                            <svg role="img" aria-label="Invocation timeline" viewBox=format!("0 0 {TIMELINE_WIDTH} {height}") width="100%" height=height>
+                            <svg role="img" aria-label=t(lang.get(), "lambda.timeline.label") viewBox=format!("0 0 {TIMELINE_WIDTH} {height}") width="100%" height=height>
                                 {bars.iter().map(|bar| view! {
                                     <g class=bar.class>
                                         <title>{bar.label.clone()}</title>
@@ -381,7 +402,7 @@ pub fn LambdaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                         .denial_quoted_in(&text)
                         .map(|denial| view! { <IamExplain denial lang/> });
                     view! {
-                        <section class="pp-log" data-testid="function-log" aria-label=format!("Log of {name}")>
+                        <section class="pp-log" data-testid="function-log" aria-label=tf(lang.get(), "lambda.log_label", &[("name", name.clone())])>
                             <h3>{format!("/aws/lambda/{name}")}</h3>
                             <pre role="log">{text}</pre>
                             {why}
@@ -439,7 +460,7 @@ fn scheduled_rules(session: &engine::Session) -> Vec<RuleRow> {
                 .ok()
                 .and_then(|s| s.next_after(rule.since_ms, world.now_ms()))
                 .filter(|_| rule.state.as_str() == "ENABLED")
-                .map_or_else(|| "— (disabled)".to_string(), format_iso);
+                .map(format_iso);
             let targets: Vec<&str> = rule.targets.keys().map(String::as_str).collect();
             Some(RuleRow {
                 name: rule.name.clone(),

@@ -52,9 +52,9 @@ pub fn App() -> impl IntoView {
                     </a>
                 })}
             </header>
-            <timeline::Timeline/>
+            <timeline::Timeline lang/>
             <main class="pp-main">
-                <section class="pp-services" data-testid="services" aria-label="Services">
+                <section class="pp-services" data-testid="services" aria-label=move || crate::i18n::t(lang.get(), "app.services")>
                     <s3_panel::S3Panel lang/>
                     <lambda_panel::LambdaPanel lang/>
                     <kafka_panel::KafkaPanel lang/>
@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
                 </section>
                 <lesson_panel::LessonPanel lang/>
                 <terminal::Terminal lang/>
-                <trace_panel::TracePanel/>
+                <trace_panel::TracePanel lang/>
             </main>
         </div>
     }

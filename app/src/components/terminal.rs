@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use super::iam_explain::IamExplain;
+use crate::i18n::t;
 use crate::state::{AppState, TerminalBlock};
 
 #[component]
@@ -69,11 +70,11 @@ pub fn Terminal(lang: RwSignal<&'static str>) -> impl IntoView {
     };
 
     view! {
-        <section class="pp-terminal" aria-label="Terminal" on:click=move |_| {
+        <section class="pp-terminal" aria-label=move || t(lang.get(), "terminal.label") on:click=move |_| {
             if let Some(input) = input.get() { let _ = input.focus(); }
         }>
             <div class="pp-terminal-output" data-testid="terminal-output" role="log" tabindex="0"
-                aria-label="Terminal output">
+                aria-label=move || t(lang.get(), "terminal.output")>
                 <For each=move || state.blocks.get() key=|block| block.id let:block>
                     <Block block lang/>
                 </For>
@@ -83,11 +84,11 @@ pub fn Terminal(lang: RwSignal<&'static str>) -> impl IntoView {
                 <textarea
                     node_ref=input
                     data-testid="terminal-input"
-                    aria-label="Command"
+                    aria-label=move || t(lang.get(), "terminal.input")
                     rows=move || draft.get().lines().count().max(1).to_string()
                     spellcheck="false"
                     autocomplete="off"
-                    placeholder="type a command, e.g. sim advance 1m (help lists them all)"
+                    placeholder=move || t(lang.get(), "terminal.placeholder")
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                     on:keydown=on_key

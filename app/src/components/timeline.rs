@@ -7,13 +7,14 @@ use engine::sim::format_iso;
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 
+use crate::i18n::{t, tf};
 use crate::state::{AppState, SPEEDS};
 
 /// How often the clock moves while playing, in real milliseconds.
 const TICK_MS: u32 = 50;
 
 #[component]
-pub fn Timeline() -> impl IntoView {
+pub fn Timeline(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let ticker: StoredValue<Option<Interval>, LocalStorage> = StoredValue::new_local(None);
 
@@ -77,10 +78,10 @@ pub fn Timeline() -> impl IntoView {
         }
         None => {
             save_scenario();
+            let lang = lang.get_untracked();
+            let open = t(lang, "timeline.open_scenario");
             state.say(
-                "This world's history is too long for a link, so it was saved as a scenario file: \
-                 open it with \"Open scenario\" to rebuild the same world.\n"
-                    .to_string(),
+                tf(lang, "timeline.too_long", &[("open", open)]) + "\n",
                 true,
             );
         }
@@ -89,7 +90,7 @@ pub fn Timeline() -> impl IntoView {
         stop();
         super::read_chosen_text(&ev, move |text| {
             let result = text
-                .ok_or_else(|| "the file could not be read as text".to_string())
+                .ok_or_else(|| t(lang.get_untracked(), "timeline.unreadable"))
                 .and_then(|text| state.open_scenario(&text));
             if let Err(err) = result {
                 state.say(format!("{err}\n"), false);
@@ -98,15 +99,15 @@ pub fn Timeline() -> impl IntoView {
     };
 
     view! {
-        <div class="pp-timeline" role="toolbar" aria-label="Timeline">
+        <div class="pp-timeline" role="toolbar" aria-label=move || t(lang.get(), "timeline.label")>
             <button data-testid="play" class="pp-play" on:click=toggle
-                aria-label=move || if state.playing.get() { "Pause" } else { "Play" }>
-                {move || if state.playing.get() { "⏸ Pause" } else { "▶ Play" }}
+                aria-label=move || t(lang.get(), if state.playing.get() { "timeline.pause_label" } else { "timeline.play_label" })>
+                {move || t(lang.get(), if state.playing.get() { "timeline.pause" } else { "timeline.play" })}
             </button>
-            <button data-testid="step" on:click=step title="Fire the next scheduled event">"Step ⇥"</button>
-            <button data-testid="undo" on:click=undo title="Undo the last change">"↶ Undo"</button>
+            <button data-testid="step" on:click=step title=move || t(lang.get(), "timeline.step_title")>{move || t(lang.get(), "timeline.step")}</button>
+            <button data-testid="undo" on:click=undo title=move || t(lang.get(), "timeline.undo_title")>{move || t(lang.get(), "timeline.undo")}</button>
             <label class="pp-speed">
-                "Speed "
+                {move || t(lang.get(), "timeline.speed")} " "
                 <select data-testid="speed"
                     on:change=move |ev| {
                         if let Ok(speed) = event_target_value(&ev).parse() {
@@ -120,13 +121,13 @@ pub fn Timeline() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <time class="pp-clock" data-testid="sim-clock" datetime=clock aria-label="Simulated time">{clock}</time>
-            <button data-testid="share" on:click=copy_link title="Copy a link that rebuilds this exact world">
-                "Copy link"
+            <time class="pp-clock" data-testid="sim-clock" datetime=clock aria-label=move || t(lang.get(), "timeline.clock_label")>{clock}</time>
+            <button data-testid="share" on:click=copy_link title=move || t(lang.get(), "timeline.share_title")>
+                {move || t(lang.get(), "timeline.share")}
             </button>
             <button data-testid="save-scenario" on:click=move |_| save_scenario()
-                title="Save the seed and every command as a scenario file">"Save scenario"</button>
-            <label class="pp-file-button">"Open scenario"
+                title=move || t(lang.get(), "timeline.save_scenario_title")>{move || t(lang.get(), "timeline.save_scenario")}</button>
+            <label class="pp-file-button">{move || t(lang.get(), "timeline.open_scenario")}
                 <input type="file" accept="application/json,.json" data-testid="open-scenario"
                     on:change=open_scenario/>
             </label>

@@ -3,27 +3,28 @@
 use engine::sim::{TraceEvent, format_iso};
 use leptos::prelude::*;
 
+use crate::i18n::{t, tf};
 use crate::state::AppState;
 
 /// The panel shows this many of the newest events.
 const SHOWN_EVENTS_MAX: usize = 200;
 
 #[component]
-pub fn TracePanel() -> impl IntoView {
+pub fn TracePanel(lang: RwSignal<&'static str>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let events =
         move || state.with(|session| session.world().trace().last(SHOWN_EVENTS_MAX).to_vec());
     let hash = move || state.with(|session| session.world().trace().hash());
     let count = move || state.with(|session| session.world().trace().len());
     view! {
-        <section class="pp-trace" data-testid="trace-panel" aria-label="Trace">
-            <h2>"Trace " <span class="pp-count">{move || format!("({} events)", count())}</span></h2>
-            <ol class="pp-trace-list" data-testid="trace-list" tabindex="0" aria-label="Trace events, newest last">
+        <section class="pp-trace" data-testid="trace-panel" aria-label=move || t(lang.get(), "trace.heading")>
+            <h2>{move || t(lang.get(), "trace.heading")} " " <span class="pp-count">{move || tf(lang.get(), "trace.count", &[("n", count().to_string())])}</span></h2>
+            <ol class="pp-trace-list" data-testid="trace-list" tabindex="0" aria-label=move || t(lang.get(), "trace.list_label")>
                 <For each=events key=|event| event.seq let:event>
                     <TraceRow event/>
                 </For>
             </ol>
-            <p class="pp-hash" data-testid="trace-hash" title="Same seed + same commands = same hash">{hash}</p>
+            <p class="pp-hash" data-testid="trace-hash" title=move || t(lang.get(), "trace.hash_title")>{hash}</p>
         </section>
     }
 }
