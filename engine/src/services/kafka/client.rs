@@ -149,6 +149,14 @@ pub fn send_all(
             }
         }
     }
+    let mut acked = vec![0u64; partition_count.get() as usize];
+    let mut failed = 0;
+    for result in &results {
+        match result.outcome {
+            Ok(_) => acked[result.partition as usize] += 1,
+            Err(_) => failed += 1,
+        }
+    }
     let now_ms = world.now_ms();
     let (services, _) = world.split();
     services.kafka.cluster_mut().expect("checked").note_sends(
@@ -158,7 +166,8 @@ pub fn send_all(
             acks: config.acks,
             idempotent: config.enable_idempotence,
         },
-        results.iter().map(|r| (r.partition, r.outcome.is_ok())),
+        &acked,
+        failed,
         now_ms,
     );
     Ok(results)

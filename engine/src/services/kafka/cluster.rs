@@ -356,18 +356,18 @@ impl Cluster {
         self.brokers[&id].state == BrokerState::Running
     }
 
-    /// A new producer id (`InitProducerId`), for idempotent sends.
     /// The producers that have sent to this cluster, in the order each first sent.
     pub fn producers(&self) -> &[ProducerActivity] {
         &self.producers
     }
 
-    /// Counts one send's outcomes into its producer's row (client id, topic, acks and
-    /// idempotence; a row is added the first time). `outcomes` are (partition, acknowledged).
+    /// Counts one send into its producer's row (client id, topic, acks and idempotence; a row
+    /// is added the first time): `acked[p]` records acknowledged by partition `p`, and `failed`.
     pub(super) fn note_sends(
         &mut self,
         key: ProducerKey<'_>,
-        outcomes: impl IntoIterator<Item = (u32, bool)>,
+        acked: &[u64],
+        failed: u64,
         now_ms: Millis,
     ) {
         let index = match self.producers.iter().position(|p| p.is(&key)) {
@@ -378,17 +378,15 @@ impl Cluster {
             }
         };
         let row = &mut self.producers[index];
-        for (partition, acknowledged) in outcomes {
-            if acknowledged {
-                row.records_acked += 1;
-                *row.acked_by_partition.entry(partition).or_default() += 1;
-            } else {
-                row.records_failed += 1;
-            }
+        for (partition, &count) in (0..).zip(acked).filter(|(_, count)| **count > 0) {
+            row.records_acked += count;
+            *row.acked_by_partition.entry(partition).or_default() += count;
         }
+        row.records_failed += failed;
         row.last_send_ms = now_ms;
     }
 
+    /// A new producer id (`InitProducerId`), for idempotent sends.
     pub fn allocate_producer_id(&mut self) -> u64 {
         self.next_producer_id += 1;
         self.next_producer_id
