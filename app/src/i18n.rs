@@ -139,6 +139,10 @@ mod tests {
         assert_eq!(group, "group web — Stable, generation 1, range — lag 0");
         assert_eq!(t("en", "kafka.member.kill"), "kill");
         assert_eq!(
+            tf("en", "kafka.group.add_label", &[("group", "web".into())]),
+            "Add a consumer to group web"
+        );
+        assert_eq!(
             tf("en", "lambda.runs.other", &[("n", "62".into())]),
             "62 runs"
         );

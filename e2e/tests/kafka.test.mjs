@@ -95,6 +95,15 @@ test('a consumer group runs in the background of the browser terminal', async ()
   );
   assert.equal(await producers.nth(0).getByTestId('producer-acked').textContent(), '1');
   assert.match(await producers.nth(1).textContent(), /acks=1: acknowledged before every in-sync replica/);
+  // The group is empty now; its button starts one more consumer for the topic it has offsets in.
+  await group.getByRole('button', { name: 'Add a consumer to group web' }).click();
+  assert.match(await page.getByTestId('terminal-output').textContent(),
+    /kafka-console-consumer\.sh --bootstrap-server localhost:9092 --topic clicks --group web.* &/);
+  assert.match(await ok('jobs'), /Running\s+kafka-console-consumer\.sh --bootstrap-server localhost:9092 --topic clicks --group web/);
+  // Broker 3 crashed above; if it led the group's __consumer_offsets partition, the new member
+  // waits for the controller to elect another coordinator, as a real consumer would.
+  await ok('sim advance 15s');
+  assert.match(await group.getByTestId('member').textContent(), /consumer-web-1 → clicks-0, clicks-1/);
   assert.deepEqual(page.errors, []);
 });
 

@@ -1,9 +1,11 @@
 //! The Kafka panel: brokers (up or down, the controller) with buttons that type the same `sim
 //! broker` commands as the terminal; each partition as a lane of offsets with its log start,
 //! high watermark and log end, leader, replicas and ISR; the producers (`kafka_producers`);
-//! consumer groups with their members'
-//! partitions (also drawn as arrows from each consumer to the partitions it owns), lag per
+//! consumer groups with their members' partitions (also drawn as arrows from each consumer to
+//! the partitions it owns), a button that types the command starting one more consumer, lag per
 //! partition, and the group's lag over simulated time as SVG with a text list beside it.
+
+use std::collections::BTreeSet;
 
 use engine::services::kafka::assignors::TopicPartition;
 use engine::services::kafka::group::{Group, GroupState, OFFSETS_TOPIC};
@@ -60,6 +62,8 @@ struct GroupView {
     consumers: Vec<(String, String)>,
     /// Every partition of the subscribed topics (`clicks-0`) with its owner's member id.
     owners: Vec<(String, Option<String>)>,
+    /// The terminal command that starts one more consumer in this group, in the background.
+    add_consumer: Option<String>,
     /// Points of the lag chart, oldest first, ending at now.
     samples: Vec<(Millis, i64)>,
 }
@@ -171,8 +175,42 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis, lang: &str) -> Grou
             .into_iter()
             .map(|(tp, owner)| (tp.to_string(), owner.map(|m| m.member_id.clone())))
             .collect(),
+        add_consumer: add_consumer_command(group),
         samples,
     }
+}
+
+/// `kafka-console-consumer.sh … --group G &` for the topics the group reads (its members'
+/// subscriptions, or the topics it has committed offsets for once it is empty), with the
+/// group's assignor so the new member's join is accepted. None when the group reads nothing.
+fn add_consumer_command(group: &Group) -> Option<String> {
+    let mut topics: BTreeSet<&str> = group
+        .members
+        .iter()
+        .flat_map(|m| m.topics.iter().map(String::as_str))
+        .collect();
+    if topics.is_empty() {
+        topics = group.offsets.keys().map(|tp| tp.topic.as_str()).collect();
+    }
+    let subscription = match topics.len() {
+        0 => return None,
+        1 => format!("--topic {}", topics.first().expect("one topic")),
+        // `--include` is a regular expression: a topic name's dots are literal.
+        _ => {
+            let names: Vec<String> = topics.iter().map(|t| t.replace('.', "\\.")).collect();
+            format!("--include '{}'", names.join("|"))
+        }
+    };
+    let strategy = group.protocol.map_or(String::new(), |p| {
+        format!(
+            " --consumer-property partition.assignment.strategy={}",
+            p.name()
+        )
+    });
+    Some(format!(
+        "kafka-console-consumer.sh --bootstrap-server localhost:9092 {subscription} --group {}{strategy} &",
+        group.group_id
+    ))
 }
 
 /// The lag chart's polyline over the samples' time span.
@@ -320,6 +358,10 @@ pub fn KafkaPanel(lang: RwSignal<&'static str>) -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </ul>
+                                {g.add_consumer.map(|command| view! {
+                                    <button class="pp-mini" data-testid="add-consumer" aria-label=tf(lang, "kafka.group.add_label", &[("group", g.id.clone())]) title=command.clone()
+                                        on:click=move |_| { state.run(&command); }>{t(lang, "kafka.group.add")}</button>
+                                })}
                                 <AssignmentFigure group=g.id.clone() consumers=g.consumers owners=g.owners lang/>
                                 <figure class="pp-lag">
                                     <figcaption>{tf(lang, "kafka.lag.caption", &[("first", first), ("last", last)])}</figcaption>
