@@ -5,8 +5,6 @@
 //! the partitions it owns), a button that types the command starting one more consumer, lag per
 //! partition, and the group's lag over simulated time as SVG with a text list beside it.
 
-use std::collections::BTreeSet;
-
 use engine::services::kafka::assignors::TopicPartition;
 use engine::services::kafka::group::{Group, GroupState, OFFSETS_TOPIC};
 use engine::services::kafka::{BrokerState, Cluster, broker_ids as ids};
@@ -184,11 +182,7 @@ fn group_view(cluster: &Cluster, group: &Group, now: Millis, lang: &str) -> Grou
 /// subscriptions, or the topics it has committed offsets for once it is empty), with the
 /// group's assignor so the new member's join is accepted. None when the group reads nothing.
 fn add_consumer_command(group: &Group) -> Option<String> {
-    let mut topics: BTreeSet<&str> = group
-        .members
-        .iter()
-        .flat_map(|m| m.topics.iter().map(String::as_str))
-        .collect();
+    let mut topics = group.subscribed_topics();
     if topics.is_empty() {
         topics = group.offsets.keys().map(|tp| tp.topic.as_str()).collect();
     }

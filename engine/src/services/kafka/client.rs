@@ -19,8 +19,7 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use super::cluster::ProducerKey;
-use super::cluster::{Acks, Appended};
+use super::cluster::{Acks, Appended, ProducerKey};
 use super::log::{NewRecord, Offset, Record, SharedRecord};
 use super::partitioner::{StickyPartitioner, partition_for_key};
 use super::{KafkaError, Topic};

@@ -207,6 +207,14 @@ impl Group {
         self.members.iter().find(|m| m.assignment.contains(tp))
     }
 
+    /// The topics the members subscribe to, by name.
+    pub fn subscribed_topics(&self) -> BTreeSet<&str> {
+        self.members
+            .iter()
+            .flat_map(|m| m.topics.iter().map(String::as_str))
+            .collect()
+    }
+
     /// Every partition of the topics the members subscribe to, by topic and number, with the
     /// member that owns it (none while a rebalance has taken it away). `partition_count` says
     /// how many partitions a topic has (0 for one that does not exist).
@@ -214,12 +222,7 @@ impl Group {
         &self,
         partition_count: impl Fn(&str) -> u32,
     ) -> Vec<(TopicPartition, Option<&GroupMember>)> {
-        let topics: BTreeSet<&str> = self
-            .members
-            .iter()
-            .flat_map(|m| m.topics.iter().map(String::as_str))
-            .collect();
-        topics
+        self.subscribed_topics()
             .into_iter()
             .flat_map(|topic| {
                 (0..partition_count(topic)).map(move |p| TopicPartition::new(topic, p))
