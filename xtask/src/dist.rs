@@ -128,12 +128,11 @@ fn write_single_file(dist: &Path) -> Result {
         r#"href="favicon.svg""#,
         &format!(r#"href="data:image/svg+xml;base64,{}""#, b64(&icon)),
     )?;
-    for preload in [
+    html = replace(
+        html,
         r#"<link rel="modulepreload" href="pkg/playground.js">"#,
-        r#"<link rel="preload" href="pkg/playground_bg.wasm" as="fetch" type="application/wasm" crossorigin>"#,
-    ] {
-        html = replace(html, preload, "")?;
-    }
+        "",
+    )?;
     html = replace(
         html,
         "import init, { mountApp } from './pkg/playground.js';\n    await init();",
