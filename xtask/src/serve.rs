@@ -1,5 +1,7 @@
 //! A static file server over a directory (`dist/` or the bench site), for people and for the
-//! browser tests. Local use only: it binds 127.0.0.1 and serves one request at a time.
+//! browser tests. Local use only: it binds 127.0.0.1. Each request is answered on its own
+//! thread, as a browser loads the page's module, its wasm and the service worker at once and a
+//! slow response must not hold up the others.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -31,7 +33,8 @@ pub fn spawn(root: PathBuf, port: u16) -> Result<(u16, JoinHandle<()>)> {
         .map_or(port, |addr| addr.port());
     let handle = thread::spawn(move || {
         for request in server.incoming_requests() {
-            respond(&root, request);
+            let root = root.clone();
+            thread::spawn(move || respond(&root, request));
         }
     });
     Ok((port, handle))
@@ -122,5 +125,38 @@ mod tests {
         );
         assert_eq!(mime(Path::new("pkg/playground.js")), "text/javascript");
         assert_eq!(mime(Path::new("LICENSE")), "application/octet-stream");
+    }
+
+    #[test]
+    fn a_client_that_stops_reading_does_not_hold_up_the_next_one() {
+        use std::io::{Read, Write};
+        use std::net::TcpStream;
+        use std::time::Duration;
+
+        let root = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        // Far more than the sockets' buffers hold, so answering it blocks until it is read.
+        std::fs::write(root.join("big.wasm"), vec![0u8; 64 << 20]).unwrap();
+        std::fs::write(root.join("index.html"), "<!doctype html>").unwrap();
+        let (port, _server) = spawn(root.clone(), 0).unwrap();
+
+        let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stalled
+            .write_all(b"GET /big.wasm HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+
+        let mut next = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        next.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        next.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        let read = next.read_to_string(&mut answer);
+        drop(stalled);
+        std::fs::remove_dir_all(&root).unwrap();
+        read.expect("the second request was answered while the first one stalled");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("<!doctype html>"), "{answer}");
     }
 }
