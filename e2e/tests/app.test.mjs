@@ -1,7 +1,7 @@
 // The app in a real browser: loading, the terminal, the timeline, undo and share links.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, screenshot } from '../pages/browser.mjs';
+import { launch, newPage, screenshot, BASE_URL } from '../pages/browser.mjs';
 import { PlaygroundPage } from '../pages/playground.mjs';
 
 let browser;
@@ -189,3 +189,33 @@ async function streamText(stream) {
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+test('until the wasm arrives the page says it is loading, and says so plainly if it never does', async () => {
+  const page = await newPage(browser);
+  // Hold the wasm back to see the placeholder, then refuse it.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/pkg/playground_bg.wasm', async (route) => {
+    await held;
+    await route.abort();
+  });
+  await page.goto(new URL('index.html?lang=ko', BASE_URL).href);
+  const boot = page.locator('.pp-boot');
+  await boot.waitFor();
+  assert.equal(await boot.getAttribute('role'), 'status');
+  assert.match(await boot.textContent(), /시뮬레이터를 불러오는 중/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+  await screenshot(page, '09-loading-ko');
+  release();
+  await page.locator('.pp-boot-failed').waitFor();
+  assert.match(await boot.textContent(), /시작하지 못했습니다/);
+  assert.equal(await page.getByTestId('sim-clock').count(), 0);
+  await page.context().close();
+});
+
+test('once the app has mounted, the loading placeholder is gone', async () => {
+  const app = await openApp();
+  assert.equal(await app.page.locator('.pp-boot').count(), 0);
+  assert.equal(await app.page.locator('#app').getAttribute('aria-busy'), null);
+  assert.deepEqual(app.page.errors, []);
+});

@@ -1,7 +1,8 @@
 //! A static file server over a directory (`dist/` or the bench site), for people and for the
-//! browser tests. Local use only: it binds 127.0.0.1. Each request is answered on its own
-//! thread, as a browser loads the page's module, its wasm and the service worker at once and a
-//! slow response must not hold up the others.
+//! browser tests. Local use only: it binds 127.0.0.1. It sends the gzipped copies `dist` writes
+//! to browsers that accept gzip. Each request is answered on its own thread, as a browser loads
+//! the page's module, its wasm and the service worker at once and a slow response must not hold
+//! up the others.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -41,19 +42,43 @@ pub fn spawn(root: PathBuf, port: u16) -> Result<(u16, JoinHandle<()>)> {
 }
 
 fn respond(root: &Path, request: Request) {
+    let accepts_gzip = request.headers().iter().any(|field| {
+        field.field.equiv("Accept-Encoding")
+            && field
+                .value
+                .as_str()
+                .split(',')
+                .map(|coding| coding.split(';').map(str::trim).collect::<Vec<_>>())
+                .any(|coding| coding[0] == "gzip" && !coding[1..].contains(&"q=0"))
+    });
     // A client that hung up mid-response is its own problem, not the server's.
     let _ = match resolve(root, request.url()) {
         Err(status) => request.respond(Response::empty(status)),
-        Ok(path) => match File::open(&path) {
-            Err(_) => request.respond(Response::empty(404)),
-            Ok(file) => request.respond(
-                // Never chunk: a Content-Length lets the browser size the wasm download.
-                Response::from_file(file)
-                    .with_chunked_threshold(usize::MAX)
-                    .with_header(header("Content-Type", mime(&path)))
-                    .with_header(header("Cache-Control", "no-cache")),
-            ),
-        },
+        Ok(path) => {
+            // `cargo xtask dist` writes gzipped copies of the big files; send one when the
+            // browser takes gzip, as a static host would.
+            let gzipped = path.with_extension(dist::gz_extension(&path));
+            let (served, encoding) = if accepts_gzip && gzipped.is_file() {
+                (gzipped, Some("gzip"))
+            } else {
+                (path.clone(), None)
+            };
+            match File::open(&served) {
+                Err(_) => request.respond(Response::empty(404)),
+                Ok(file) => {
+                    // Never chunk: a Content-Length lets the browser size the wasm download.
+                    let mut response = Response::from_file(file)
+                        .with_chunked_threshold(usize::MAX)
+                        .with_header(header("Content-Type", mime(&path)))
+                        .with_header(header("Cache-Control", "no-cache"))
+                        .with_header(header("Vary", "Accept-Encoding"));
+                    if let Some(encoding) = encoding {
+                        response = response.with_header(header("Content-Encoding", encoding));
+                    }
+                    request.respond(response)
+                }
+            }
+        }
     };
 }
 
@@ -158,5 +183,45 @@ mod tests {
         read.expect("the second request was answered while the first one stalled");
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(answer.ends_with("<!doctype html>"), "{answer}");
+    }
+
+    #[test]
+    fn a_gzipped_copy_goes_only_to_clients_that_accept_gzip() {
+        use std::io::{Read, Write};
+        use std::net::TcpStream;
+
+        let root = std::env::temp_dir().join(format!("xtask-gzip-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("app.wasm"), b"raw bytes").unwrap();
+        std::fs::write(root.join("app.wasm.gz"), b"gzipped bytes").unwrap();
+        std::fs::write(root.join("style.css"), b"body {}").unwrap();
+        let (port, _server) = spawn(root.clone(), 0).unwrap();
+        let get = |path: &str, accept: &str| {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n");
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            answer
+        };
+
+        let gzipped = get("/app.wasm", "Accept-Encoding: deflate, gzip;q=0.8, br\r\n");
+        let plain = get("/app.wasm", "");
+        let refused = get("/app.wasm", "Accept-Encoding: br, gzip;q=0\r\n");
+        let no_copy = get("/style.css", "Accept-Encoding: gzip\r\n");
+        std::fs::remove_dir_all(&root).unwrap();
+
+        assert!(gzipped.contains("Content-Encoding: gzip"), "{gzipped}");
+        assert!(
+            gzipped.contains("Content-Type: application/wasm"),
+            "{gzipped}"
+        );
+        assert!(gzipped.ends_with("gzipped bytes"), "{gzipped}");
+        assert!(!plain.contains("Content-Encoding"), "{plain}");
+        assert!(plain.ends_with("raw bytes"), "{plain}");
+        assert!(refused.ends_with("raw bytes"), "{refused}");
+        assert!(!no_copy.contains("Content-Encoding"), "{no_copy}");
+        assert!(no_copy.ends_with("body {}"), "{no_copy}");
     }
 }
