@@ -199,9 +199,11 @@ test('until the wasm arrives the page says it is loading, and says so plainly if
     await held;
     await route.abort();
   });
-  await page.goto(new URL('index.html?lang=ko', BASE_URL).href);
+  await page.goto(new URL('index.html?lang=ko&theme=dark', BASE_URL).href);
   const boot = page.locator('.pp-boot');
   await boot.waitFor();
+  // The theme the app will pick is on the page already, so a dark page does not flash white.
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
   assert.equal(await boot.getAttribute('role'), 'status');
   assert.match(await boot.textContent(), /시뮬레이터를 불러오는 중/);
   assert.equal(await page.getAttribute('html', 'lang'), 'ko');

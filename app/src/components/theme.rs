@@ -1,6 +1,7 @@
 //! Light and dark themes. The choice is `data-theme` on `<html>` (the stylesheet's variables follow
 //! it): from `?theme=light|dark` (embedders), else the learner's saved choice, else the system's
-//! `prefers-color-scheme`.
+//! `prefers-color-scheme`. `public/index.html` makes the same choice before the wasm has loaded,
+//! so its loading page is already in the right theme: change both together.
 
 use leptos::prelude::*;
 
