@@ -62,18 +62,17 @@ fn write_precompressed(dist: &Path) -> Result {
         format!("pkg/{OUT_NAME}.js"),
     ] {
         let path = dist.join(&file);
-        write(
-            &path.with_extension(gz_extension(&path)),
-            &gzip(&read(&path)?),
-        )?;
+        write(&precompressed_copy(&path), &gzip(&read(&path)?))?;
     }
     Ok(())
 }
 
-/// `wasm.gz` for `x.wasm`: the extension a precompressed copy of `path` takes.
-pub fn gz_extension(path: &Path) -> String {
-    let extension = path.extension().unwrap_or_default().to_string_lossy();
-    format!("{extension}.{PRECOMPRESSED}")
+/// Where the gzipped copy of `path` goes: `x.wasm.gz` for `x.wasm`.
+pub fn precompressed_copy(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(PRECOMPRESSED);
+    name.into()
 }
 
 /// The extension of a precompressed copy.
@@ -220,10 +219,15 @@ fn sizes(dir: &Path, skip: &str) -> Result<Vec<Size>> {
         }
         let path = dir.join(&file);
         let bytes = read(&path)?;
+        // The files `write_precompressed` gzipped already: their copy's length is the gzip size.
+        let gzip = match fs::metadata(precompressed_copy(&path)) {
+            Ok(copy) => copy.len(),
+            Err(_) => gzip(&bytes).len() as u64,
+        };
         sizes.push(Size {
             file: file.to_string_lossy().replace('\\', "/"),
             raw: bytes.len() as u64,
-            gzip: gzip_len(&bytes),
+            gzip,
             brotli: brotli_len(&bytes),
         });
     }
@@ -236,10 +240,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
         .write_all(bytes)
         .expect("writing to a Vec cannot fail");
     encoder.finish().expect("writing to a Vec cannot fail")
-}
-
-fn gzip_len(bytes: &[u8]) -> u64 {
-    gzip(bytes).len() as u64
 }
 
 /// Quality 11 with a 4 MiB window: what hosts use for precompressed static assets.

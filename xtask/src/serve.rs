@@ -57,7 +57,7 @@ fn respond(root: &Path, request: Request) {
         Ok(path) => {
             // `cargo xtask dist` writes gzipped copies of the big files; send one when the
             // browser takes gzip, as a static host would.
-            let gzipped = path.with_extension(dist::gz_extension(&path));
+            let gzipped = dist::precompressed_copy(&path);
             let (served, encoding) = if accepts_gzip && gzipped.is_file() {
                 (gzipped, Some("gzip"))
             } else {
@@ -152,59 +152,66 @@ mod tests {
         assert_eq!(mime(Path::new("LICENSE")), "application/octet-stream");
     }
 
+    /// A directory named `name` under the temp dir holding `files`, served on a free port.
+    fn serve_files(name: &str, files: &[(&str, &[u8])]) -> (PathBuf, u16) {
+        let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        for (file, bytes) in files {
+            std::fs::write(root.join(file), bytes).unwrap();
+        }
+        let (port, _server) = spawn(root.clone(), 0).unwrap();
+        (root, port)
+    }
+
+    /// `GET path` with `headers` (each ending in CRLF) on a new connection: the whole answer.
+    fn get(port: u16, path: &str, headers: &str) -> std::io::Result<String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
+        stream.write_all(request.as_bytes())?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    }
+
     #[test]
     fn a_client_that_stops_reading_does_not_hold_up_the_next_one() {
-        use std::io::{Read, Write};
-        use std::net::TcpStream;
-        use std::time::Duration;
+        use std::io::Write;
 
-        let root = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
-        std::fs::create_dir_all(&root).unwrap();
         // Far more than the sockets' buffers hold, so answering it blocks until it is read.
-        std::fs::write(root.join("big.wasm"), vec![0u8; 64 << 20]).unwrap();
-        std::fs::write(root.join("index.html"), "<!doctype html>").unwrap();
-        let (port, _server) = spawn(root.clone(), 0).unwrap();
+        let big = vec![0u8; 64 << 20];
+        let (root, port) = serve_files(
+            "serve",
+            &[("big.wasm", &big), ("index.html", b"<!doctype html>")],
+        );
 
-        let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         stalled
             .write_all(b"GET /big.wasm HTTP/1.1\r\nHost: x\r\n\r\n")
             .unwrap();
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(std::time::Duration::from_millis(200));
 
-        let mut next = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        next.set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
-        next.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut answer = String::new();
-        let read = next.read_to_string(&mut answer);
+        let read = get(port, "/", "");
         drop(stalled);
         std::fs::remove_dir_all(&root).unwrap();
-        read.expect("the second request was answered while the first one stalled");
+        let answer = read.expect("the second request was answered while the first one stalled");
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(answer.ends_with("<!doctype html>"), "{answer}");
     }
 
     #[test]
     fn a_gzipped_copy_goes_only_to_clients_that_accept_gzip() {
-        use std::io::{Read, Write};
-        use std::net::TcpStream;
-
-        let root = std::env::temp_dir().join(format!("xtask-gzip-{}", std::process::id()));
-        std::fs::create_dir_all(&root).unwrap();
-        std::fs::write(root.join("app.wasm"), b"raw bytes").unwrap();
-        std::fs::write(root.join("app.wasm.gz"), b"gzipped bytes").unwrap();
-        std::fs::write(root.join("style.css"), b"body {}").unwrap();
-        let (port, _server) = spawn(root.clone(), 0).unwrap();
-        let get = |path: &str, accept: &str| {
-            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-            let request =
-                format!("GET {path} HTTP/1.1\r\nHost: x\r\n{accept}Connection: close\r\n\r\n");
-            stream.write_all(request.as_bytes()).unwrap();
-            let mut answer = String::new();
-            stream.read_to_string(&mut answer).unwrap();
-            answer
-        };
+        let (root, port) = serve_files(
+            "gzip",
+            &[
+                ("app.wasm", b"raw bytes"),
+                ("app.wasm.gz", b"gzipped bytes"),
+                ("style.css", b"body {}"),
+            ],
+        );
+        let get = |path: &str, headers: &str| get(port, path, headers).unwrap();
 
         let gzipped = get("/app.wasm", "Accept-Encoding: deflate, gzip;q=0.8, br\r\n");
         let plain = get("/app.wasm", "");
